@@ -8,5 +8,6 @@ parts = []
 for c in nb['cells']:
     src = ''.join(c['source']).strip()
     if not src or src.startswith('#| hide'): continue
+    if c['cell_type'] == 'code': src = '\n'.join(l for l in src.splitlines() if not l.startswith('#|'))
     parts.append(src if c['cell_type'] == 'markdown' else f'```python\n{src}\n```')
 (root/'README.md').write_text('\n\n'.join(parts) + '\n', encoding='utf-8')
