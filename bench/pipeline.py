@@ -1,0 +1,113 @@
+"""Pipeline efficiency: how close the real training loop gets to the model's own speed.
+
+The real loop is `multimodal_mlc.train._epoch`, the body of `train`: it takes each batch from the disk caches through
+`Inputs.batch` (with augmentation), then runs forward, backward and the optimizer step. The reference runs the same model,
+loss, optimizer and autocast on a few batches of the same shapes made beforehand on the device. The ratio of their
+throughputs is the share of the time spent on the model; the target is 0.9 or better.
+
+    python bench/pipeline.py                  # both models, synthetic data, CPU
+    python bench/pipeline.py --real --wait    # the COMP5329 images and captions, once the machine is quiet
+    python bench/pipeline.py --device cuda
+"""
+from __future__ import annotations
+import argparse, itertools
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from benchlib import dataset, interleaved, machine, median, wait_for_quiet, write_result
+from multimodal_mlc.data import LabelSpace
+from multimodal_mlc.train import _autocast, _epoch, _scheduler, build_model, get_config, make_loss, prepare_inputs
+
+def configs(img_size:int, batch_size:int) -> dict:
+    "The two models measured: (a) an end-to-end token-fusion ViT the size of DeiT-Tiny, (b) the `fast` preset's FusionHead."
+    deit_tiny = dict(img_size=img_size, patch_size=8, embed_dim=192, depth=12, num_heads=3)
+    # caption states shaped like BERT-base's (768-d); one random layer makes them, since only their shape matters here
+    bert_shaped = dict(hidden_size=768, num_hidden_layers=1, num_attention_heads=12, intermediate_size=3072)
+    return {'token': get_config('tiny', img_size=img_size, batch_size=batch_size, model_kw=deit_tiny, text_kw=bert_shaped),
+            'fast': get_config('fast')}
+
+class Run:
+    "The objects `train` builds for a config: prepared inputs, model, optimizer, scaler, schedule, loss, generator."
+    def __init__(self, cfg, df, images, device):
+        self.cfg, self.device = cfg, device
+        self.y = LabelSpace.from_labels(df.Labels).encode(df.Labels.tolist())
+        self.inputs = prepare_inputs(df, images, cfg, device=device)
+        img_dim = self.inputs.features.shape[-1] if self.inputs.features is not None else None
+        self.model = build_model(cfg, self.y.shape[1], self.inputs.text.dim, img_dim).to(device)
+        self.opt = torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.ctx, fp16 = _autocast(cfg, device)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)
+        self.sched = _scheduler(self.opt, cfg, 10**6)
+        self.loss_fn = make_loss(cfg, self.y).to(device)
+        self.g = torch.Generator().manual_seed(cfg.seed)
+
+    def real(self, steps:int):
+        "`steps` batches of the real loop, on rows drawn as `train` draws them."
+        n = len(self.y); perms = itertools.chain.from_iterable(torch.randperm(n, generator=self.g) for _ in range(steps * self.cfg.batch_size // n + 1))
+        perm = torch.tensor(list(itertools.islice(perms, steps * self.cfg.batch_size)))
+        bar = tqdm(disable=True)
+        _epoch(self.model, self.inputs, np.arange(n), self.y, self.cfg, self.loss_fn, self.opt, self.scaler, self.sched, self.g,
+               perm, 0, 0.0, lambda *a: None, self.device, self.ctx, bar, 0)
+
+    def ready_batches(self, k:int=4) -> list:
+        "`k` batches made once, on the device, through the same code: the reference loop only reads them."
+        rows = [np.random.default_rng(i).choice(len(self.y), self.cfg.batch_size, replace=False) for i in range(k)]
+        return [(*self.inputs.batch(r, self.cfg, train=True, generator=self.g, device=self.device), torch.from_numpy(self.y[r]).to(self.device)) for r in rows]
+
+    def ready(self, batches, steps:int):
+        "`steps` forward, backward and optimizer steps on `batches`, with the same autocast, scaler and schedule as the loop."
+        self.model.train()
+        for x, emb, mask, yb in itertools.islice(itertools.cycle(batches), steps):
+            with self.ctx: logits = self.model(x, emb, mask)
+            loss = self.loss_fn(logits.float(), yb)
+            self.scaler.scale(loss).backward(); self.scaler.step(self.opt); self.scaler.update()
+            self.opt.zero_grad(set_to_none=True); self.sched.step()
+
+    def data_only(self, steps:int):
+        "`steps` batches through `Inputs.batch` alone: the loop's own input cost."
+        for i in range(steps):
+            rows = np.random.default_rng(100 + i).choice(len(self.y), self.cfg.batch_size, replace=False)
+            self.inputs.batch(rows, self.cfg, train=True, generator=self.g, device=self.device)
+
+def measure(name, cfg, df, images, device, steps, rounds, warmup) -> dict:
+    run = Run(cfg, df, images, device)
+    batches = run.ready_batches()
+    run.real(warmup); run.ready(batches, warmup)  # first calls allocate, pick kernels and fault the memory maps in
+    t = interleaved({'real': lambda: run.real(steps), 'ready': lambda: run.ready(batches, steps), 'data': lambda: run.data_only(steps)}, rounds, device)
+    B = cfg.batch_size
+    real, ready = steps * B / median(t['real']), steps * B / median(t['ready'])
+    x, emb, mask, _ = batches[0]
+    return dict(model=name, batch_size=B, steps=steps, rounds=rounds, shapes=dict(x=list(x.shape), x_dtype=str(x.dtype), text=list(emb.shape)),
+                autocast=str(run.ctx.fast_dtype) if run.ctx._enabled else 'off', params=sum(p.numel() for p in run.model.parameters()),
+                real_samples_per_s=real, ready_samples_per_s=ready, ratio=real / ready,
+                ratio_per_round=[b / a for a, b in zip(t['real'], t['ready'])],
+                ms_per_batch=dict(real=1e3 * median(t['real']) / steps, ready=1e3 * median(t['ready']) / steps, inputs_batch=1e3 * median(t['data']) / steps),
+                seconds=t)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--models', default='token,fast', help='comma-separated: token (end-to-end DeiT-Tiny size), fast (FusionHead on cached features)')
+    ap.add_argument('--device', default='cpu'); ap.add_argument('--real', action='store_true', help='COMP5329 rows instead of synthetic ones')
+    ap.add_argument('--n', type=int, default=1024, help='rows in the cached set'); ap.add_argument('--img-size', type=int, default=64)
+    ap.add_argument('--batch-size', type=int, default=32, help='of the token model; fast uses its preset (128)')
+    ap.add_argument('--steps', type=int, default=12); ap.add_argument('--rounds', type=int, default=3); ap.add_argument('--warmup', type=int, default=3)
+    ap.add_argument('--wait', action='store_true', help='first wait (up to 10 min) for the 1-minute load average to fall below 1.5')
+    a = ap.parse_args()
+    device = torch.device(a.device)
+    df, images = dataset(a.real, a.n)[:2]
+    cfgs = configs(a.img_size, a.batch_size)
+    for name in a.models.split(','): prepare_inputs(df, images, cfgs[name], device=device)  # fill the caches before any timing
+    load_before = wait_for_quiet() if a.wait else None
+    results = [measure(name, cfgs[name], df, images, device, a.steps, a.rounds, a.warmup) for name in a.models.split(',')]
+    f = write_result('pipeline', dict(machine=machine(a.device), data='COMP5329 train rows' if a.real else 'synthetic (make_synthetic, 64 px JPEGs)',
+                                      n_rows=len(df), load_before=load_before, results=results))
+    for r in results:
+        print(f"{r['model']:>5}: real loop {r['real_samples_per_s']:.1f} samples/s, ready tensors {r['ready_samples_per_s']:.1f} samples/s, "
+              f"ratio {r['ratio']:.3f} (per round {', '.join(f'{x:.2f}' for x in r['ratio_per_round'])}); "
+              f"Inputs.batch {r['ms_per_batch']['inputs_batch']:.1f} ms of {r['ms_per_batch']['real']:.1f} ms a batch")
+    print(f"written to {f}")
+
+if __name__ == '__main__': main()
