@@ -327,13 +327,30 @@ def _restore(ck, model, opt, scaler, sched, g):
     model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); scaler.load_state_dict(ck['scaler'])
     sched.load_state_dict(ck['sched']); torch.set_rng_state(ck['rng']); g.set_state(ck['gen'])
 
-# %% ../nbs/04_train.ipynb #9d78e8d4
+# %% ../nbs/04_train.ipynb #12569e3f
+def _distributed() -> tuple:
+    "`(rank, world size)`, joining the process group when launched by torchrun."
+    import torch.distributed as dist
+    if int(os.environ.get('WORLD_SIZE', '1')) == 1: return 0, 1
+    if not dist.is_initialized(): dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
+    return dist.get_rank(), dist.get_world_size()
+
+def _shard(idx):
+    "This process's share of a batch."
+    import torch.distributed as dist
+    return idx[dist.get_rank()::dist.get_world_size()] if dist.is_initialized() else idx
+
+def _barrier():
+    import torch.distributed as dist
+    if dist.is_initialized(): dist.barrier()
+
+# %% ../nbs/04_train.ipynb #f3af932b
 def _epoch(model, inputs, rows, y, cfg, loss_fn, opt, scaler, sched, g, perm, start, total, save, device, ctx, bar, epoch, nonfinite=None):
     "One pass over `rows` in the order `perm`, from batch `start` (`total`: the loss summed over the batches before it); returns the mean training loss."
     model.train(); n_batches = math.ceil(len(perm) / cfg.batch_size)
     nonfinite = [0] if nonfinite is None else nonfinite  # batches of this epoch skipped for a non-finite loss
     for b in range(start, n_batches):
-        idx = rows[perm[b * cfg.batch_size:(b + 1) * cfg.batch_size].numpy()]
+        idx = _shard(rows[perm[b * cfg.batch_size:(b + 1) * cfg.batch_size].numpy()])
         x, emb, mask = inputs.batch(idx, cfg, train=True, generator=g, device=device)
         try:
             with ctx: logits = model(x, emb, mask)
@@ -353,7 +370,7 @@ def _epoch(model, inputs, rows, y, cfg, loss_fn, opt, scaler, sched, g, perm, st
         _kill_hook(sched.last_epoch)
     return total / max(1, n_batches - nonfinite[0])
 
-# %% ../nbs/04_train.ipynb #096c3a05
+# %% ../nbs/04_train.ipynb #f3a465da
 @dataclass
 class TrainResult:
     "What `train` returns: the model (best epoch), its config, history, validation probabilities and thresholds."
@@ -367,7 +384,7 @@ class TrainResult:
     out: Path | None = None
     skipped: list = field(default_factory=list)   # rows left out with `on_error='skip'`: file, line, ImageID, problem
 
-# %% ../nbs/04_train.ipynb #d4ac60c3
+# %% ../nbs/04_train.ipynb #e9a8f9c3
 def _skipped_image(images, image_id, problem) -> dict:
     "A row of `skipped.csv` for a row whose image is the problem."
     return dict(file=str(Path(images)/str(image_id)), line=None, ImageID=image_id, problem=problem)
@@ -394,7 +411,10 @@ def _split(cfg, y, n):
 def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, on_error:str='raise', device=None, progress:bool=True) -> TrainResult:
     "Train `cfg` on the rows of `df` (images in the folder `images`), writing the model folder `out` when given; `on_error='skip'` leaves out rows whose image is missing or unreadable and lists them in `skipped.csv`."
     device = torch.device(device) if device else default_device()
+    rank, world = _distributed()
+    if world > 1 and device.type == 'cuda': device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
     out = Path(out) if out else None
+    writes = out if rank == 0 else None  # only the first process writes files
     if cfg.fusion != 'text': check_backbone(cfg.backbone)  # before any expensive work
     seed_everything(cfg.seed)
     skipped = list(df.attrs.get('skipped', []))  # rows `read_csv(on_error='skip')` left out go to the same report
@@ -403,14 +423,17 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, on_e
     if not len(df): raise MMLCError(f"no rows left to train on ({len(skipped)} skipped)")
     labels = LabelSpace.from_labels(df.Labels)
     y = labels.encode(df.Labels.tolist())
+    if rank: _barrier()  # the first process fills the caches; the others then read them
     inputs = prepare_inputs(df, images, cfg, on_error=on_error, device=device)
+    if not rank: _barrier()
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
     skipped += [_skipped_image(images, df.ImageID.iloc[i], inputs.images.failed[i]) for i in failed]
     tr, va = (np.setdiff1d(r, failed) for r in _split(cfg, y, len(df)))
-    if out and skipped: atomic_write_text(out/'skipped.csv', pd.DataFrame(skipped, columns=['file', 'line', 'ImageID', 'problem']).astype({'line': 'Int64'}).to_csv(index=False))
-    elif out: (out/'skipped.csv').unlink(missing_ok=True)  # a report left by an earlier run in this folder would be wrong
+    if writes and skipped: atomic_write_text(out/'skipped.csv', pd.DataFrame(skipped, columns=['file', 'line', 'ImageID', 'problem']).astype({'line': 'Int64'}).to_csv(index=False))
+    elif writes: (out/'skipped.csv').unlink(missing_ok=True)  # a report left by an earlier run in this folder would be wrong
     img_dim = inputs.features.shape[-1] if inputs.features is not None else None
     model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device)
+    net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 else model
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
     ctx, fp16 = _autocast(cfg, device)
     scaler = torch.amp.GradScaler(device.type, enabled=fp16)
@@ -420,7 +443,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, on_e
     g = torch.Generator().manual_seed(cfg.seed)
     epoch, start, loss_sum, perm, history, best = 0, 0, 0.0, None, [], dict(f1=-1.0, epoch=-1)
     nonfinite = [0]
-    if resume and out:  # a process killed while writing leaves its temporary files behind
+    if resume and writes:  # a process killed while writing leaves its temporary files behind
         for t in out.glob('.*.tmp'): t.unlink()
     if resume and out and (out/'checkpoint.pt').exists():
         ck = load_checkpoint(out/'checkpoint.pt')
@@ -434,23 +457,23 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, on_e
     while epoch < cfg.epochs:
         if perm is None: perm = torch.randperm(len(tr), generator=g)
         def save(step, loss_sum, epoch=epoch, perm=perm):
-            if out: save_checkpoint(out/'checkpoint.pt', {**_state(model, opt, scaler, sched, g, epoch, step, loss_sum, perm, history, best, cfg, labels), 'nonfinite': nonfinite[0]})
-        train_loss = _epoch(model, inputs, tr, y, cfg, loss_fn, opt, scaler, sched, g, perm, start, loss_sum, save, device, ctx, bar, epoch, nonfinite)
+            if writes: save_checkpoint(out/'checkpoint.pt', {**_state(model, opt, scaler, sched, g, epoch, step, loss_sum, perm, history, best, cfg, labels), 'nonfinite': nonfinite[0]})
+        train_loss = _epoch(net, inputs, tr, y, cfg, loss_fn, opt, scaler, sched, g, perm, start, loss_sum, save, device, ctx, bar, epoch, nonfinite)
         row = dict(epoch=epoch + 1, train_loss=train_loss, **({'skipped_batches': nonfinite[0]} if cfg.skip_nonfinite else {}),
                    **_validate(model, inputs, va, y, cfg, loss_fn, device))
         history.append(row); bar.set_postfix(loss=f'{train_loss:.4f}', f1=f"{row.get('valid_f1', float('nan')):.4f}")
         if row.get('valid_f1', 0) > best['f1'] or not len(va):
             best = dict(f1=row.get('valid_f1', 0), epoch=epoch)
             best_sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            if out: _save_best(out, best_sd)
+            if writes: _save_best(out, best_sd)
         epoch, start, loss_sum, perm, nonfinite[0] = epoch + 1, 0, 0.0, None, 0
         if out: save(0, 0.0, epoch, None)
         if cfg.early_stop and epoch - 1 - best['epoch'] >= cfg.early_stop: break
     bar.close()
     if best_sd is not None: model.load_state_dict(best_sd)
-    return dataclasses.replace(_finish(model, cfg, labels, inputs, va, y, history, out, img_dim), skipped=skipped)
+    return dataclasses.replace(_finish(model, cfg, labels, inputs, va, y, history, writes, img_dim), skipped=skipped)
 
-# %% ../nbs/04_train.ipynb #dc99e7ed
+# %% ../nbs/04_train.ipynb #36a8e3fc
 def _validate(model, inputs, va, y, cfg, loss_fn, device) -> dict:
     if not len(va): return {}
     p = predict_probs(model, inputs, va, cfg, device=device)
@@ -466,7 +489,7 @@ def _load_best(out):
     f = Path(out)/'best.safetensors'
     return load_file(str(f)) if f.exists() else None
 
-# %% ../nbs/04_train.ipynb #3c46ad35
+# %% ../nbs/04_train.ipynb #32821c97
 def _plot_history(hist, path):
     import matplotlib.pyplot as plt
     from multimodal_mlc.plots import plot_history
@@ -474,7 +497,7 @@ def _plot_history(hist, path):
     with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=100, bbox_inches='tight')
     plt.close(fig)
 
-# %% ../nbs/04_train.ipynb #fc7d8418
+# %% ../nbs/04_train.ipynb #e219f01a
 def _finish(model, cfg, labels, inputs, va, y, history, out, img_dim) -> TrainResult:
     "Tune thresholds on the validation rows and write the model folder."
     hist = pd.DataFrame(history)
@@ -491,14 +514,14 @@ def _finish(model, cfg, labels, inputs, va, y, history, out, img_dim) -> TrainRe
         if len(va): _plot_history(hist, out/'history.png')
     return TrainResult(model, cfg, labels, hist, p, y[va], th, out)
 
-# %% ../nbs/04_train.ipynb #ed7ba0a0
+# %% ../nbs/04_train.ipynb #033d886a
 def _train_cli_code(cfg:Config, data, out, resume:bool) -> str:
     "Python source that trains `cfg` in a fresh process (for kill tests and benchmarks)."
     return (f"from multimodal_mlc.train import *; from multimodal_mlc.data import read_csv\n"
             f"cfg = Config(**{asdict(cfg)!r})\n"
             f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False)\n")
 
-# %% ../nbs/04_train.ipynb #97177dbe
+# %% ../nbs/04_train.ipynb #ab6ae6b4
 @torch.no_grad()
 def _caption_only(model, inputs, rows, cfg, device):
     "Scores of `rows` from their captions alone (the model's `images=None` path)."
