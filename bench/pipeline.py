@@ -23,7 +23,7 @@ from multimodal_mlc.train import _autocast, _epoch, _scheduler, build_model, get
 
 def configs(img_size:int, batch_size:int) -> dict:
     "The two models measured: (a) an end-to-end token-fusion ViT the size of DeiT-Tiny, (b) the `fast` preset's FusionHead."
-    deit_tiny = dict(img_size=img_size, patch_size=8, embed_dim=192, depth=12, num_heads=3)
+    deit_tiny = dict(img_size=img_size, patch_size=16, embed_dim=192, depth=12, num_heads=3)
     # caption states shaped like BERT-base's (768-d); one random layer makes them, since only their shape matters here
     bert_shaped = dict(hidden_size=768, num_hidden_layers=1, num_attention_heads=12, intermediate_size=3072)
     return {'token': get_config('tiny', img_size=img_size, batch_size=batch_size, model_kw=deit_tiny, text_kw=bert_shaped),
@@ -91,7 +91,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--models', default='token,fast', help='comma-separated: token (end-to-end DeiT-Tiny size), fast (FusionHead on cached features)')
     ap.add_argument('--device', default='cpu'); ap.add_argument('--real', action='store_true', help='COMP5329 rows instead of synthetic ones')
-    ap.add_argument('--n', type=int, default=1024, help='rows in the cached set'); ap.add_argument('--img-size', type=int, default=64)
+    ap.add_argument('--n', type=int, default=1024, help='rows in the cached set'); ap.add_argument('--img-size', type=int, default=96)
     ap.add_argument('--batch-size', type=int, default=32, help='of the token model; fast uses its preset (128)')
     ap.add_argument('--steps', type=int, default=12); ap.add_argument('--rounds', type=int, default=3); ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--wait', action='store_true', help='first wait (up to 10 min) for the 1-minute load average to fall below 1.5')
