@@ -3,7 +3,8 @@
 The real loop is `multimodal_mlc.train._epoch`, the body of `train`: it takes each batch from the disk caches through
 `Inputs.batch` (with augmentation), then runs forward, backward and the optimizer step. The reference runs the same model,
 loss, optimizer and autocast on a few batches of the same shapes made beforehand on the device. The ratio of their
-throughputs is the share of the time spent on the model; the target is 0.9 or better.
+throughputs is the share of the time spent on the model; the target is 0.9 or better. The two run in alternating rounds
+(with `Inputs.batch` alone as a third), and the fastest round of each counts, as in `timeit`.
 
     python bench/pipeline.py                  # both models, synthetic data, CPU
     python bench/pipeline.py --real --wait    # the COMP5329 images and captions, once the machine is quiet
@@ -11,7 +12,6 @@ throughputs is the share of the time spent on the model; the target is 0.9 or be
 """
 from __future__ import annotations
 import argparse, itertools
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -77,14 +77,15 @@ def measure(name, cfg, df, images, device, steps, rounds, warmup) -> dict:
     batches = run.ready_batches()
     run.real(warmup); run.ready(batches, warmup)  # first calls allocate, pick kernels and fault the memory maps in
     t = interleaved({'real': lambda: run.real(steps), 'ready': lambda: run.ready(batches, steps), 'data': lambda: run.data_only(steps)}, rounds, device)
-    B = cfg.batch_size
-    real, ready = steps * B / median(t['real']), steps * B / median(t['ready'])
+    # the fastest round of each: other jobs on the machine only ever add time
+    B, best = cfg.batch_size, {k: min(v) for k, v in t.items()}
+    real, ready = steps * B / best['real'], steps * B / best['ready']
     x, emb, mask, _ = batches[0]
     return dict(model=name, batch_size=B, steps=steps, rounds=rounds, shapes=dict(x=list(x.shape), x_dtype=str(x.dtype), text=list(emb.shape)),
                 autocast=str(run.ctx.fast_dtype) if run.ctx._enabled else 'off', params=sum(p.numel() for p in run.model.parameters()),
-                real_samples_per_s=real, ready_samples_per_s=ready, ratio=real / ready,
+                real_samples_per_s=real, ready_samples_per_s=ready, ratio=real / ready, ratio_of_medians=median(t['ready']) / median(t['real']),
                 ratio_per_round=[b / a for a, b in zip(t['real'], t['ready'])],
-                ms_per_batch=dict(real=1e3 * median(t['real']) / steps, ready=1e3 * median(t['ready']) / steps, inputs_batch=1e3 * median(t['data']) / steps),
+                ms_per_batch={k: 1e3 * v / steps for k, v in best.items()},
                 seconds=t)
 
 def main():
@@ -93,7 +94,7 @@ def main():
     ap.add_argument('--device', default='cpu'); ap.add_argument('--real', action='store_true', help='COMP5329 rows instead of synthetic ones')
     ap.add_argument('--n', type=int, default=1024, help='rows in the cached set'); ap.add_argument('--img-size', type=int, default=96)
     ap.add_argument('--batch-size', type=int, default=32, help='of the token model; fast uses its preset (128)')
-    ap.add_argument('--steps', type=int, default=12); ap.add_argument('--rounds', type=int, default=3); ap.add_argument('--warmup', type=int, default=3)
+    ap.add_argument('--steps', type=int, default=4, help='batches a round'); ap.add_argument('--rounds', type=int, default=6); ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--wait', action='store_true', help='first wait (up to 10 min) for the 1-minute load average to fall below 1.5')
     a = ap.parse_args()
     device = torch.device(a.device)
@@ -106,8 +107,8 @@ def main():
                                       n_rows=len(df), load_before=load_before, results=results))
     for r in results:
         print(f"{r['model']:>5}: real loop {r['real_samples_per_s']:.1f} samples/s, ready tensors {r['ready_samples_per_s']:.1f} samples/s, "
-              f"ratio {r['ratio']:.3f} (per round {', '.join(f'{x:.2f}' for x in r['ratio_per_round'])}); "
-              f"Inputs.batch {r['ms_per_batch']['inputs_batch']:.1f} ms of {r['ms_per_batch']['real']:.1f} ms a batch")
+              f"ratio {r['ratio']:.3f} (of medians {r['ratio_of_medians']:.3f}); a batch: loop {r['ms_per_batch']['real']:.1f} ms, "
+              f"ready {r['ms_per_batch']['ready']:.1f} ms, Inputs.batch alone {r['ms_per_batch']['data']:.2f} ms")
     print(f"written to {f}")
 
 if __name__ == '__main__': main()

@@ -15,17 +15,17 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd, torch
 
 from multimodal_mlc.core import find_comp5329
-from multimodal_mlc.data import LabelSpace, cache_images, image_path, read_csv
+from multimodal_mlc.data import IMAGE_STATS, cache_images, image_path, read_csv
 from multimodal_mlc.metrics import f1_scores
 from multimodal_mlc.thresholds import apply_thresholds, sweep_thresholds
-from multimodal_mlc.train import cache_image_features, get_config, predict, text_encoder, train
-from multimodal_mlc.text import encode_captions
+from multimodal_mlc.train import FEATURE_STATS, cache_image_features, get_config, predict, text_encoder, train
+from multimodal_mlc.text import ENCODE_STATS, encode_captions
 
 VARIANTS = {  # name: overrides of the `fast` preset
     'image only': dict(fusion='image'),
     'caption only': dict(fusion='text'),
-    'fused (frozen encoders)': dict(fusion='token'),
-    'fused + top text layer tuned': dict(fusion='token', text_tune_layers=1),
+    'fused': dict(fusion='token'),
+    'fused, top text layer tuned': dict(fusion='token', text_tune_layers=1),
 }
 
 def timed(f, *a, **k):
@@ -44,17 +44,19 @@ def main():
     df = df[df.ImageID.map(lambda s: int(s.split('.')[0]) < 10000)].reset_index(drop=True)
     train_df, hold = df.iloc[:9000].reset_index(drop=True), df.iloc[9000:].reset_index(drop=True)
     cfg0 = get_config('fast')
-    stages = {}
-    # the one-off stages, each timed on its own (a warm cache makes them near zero: say which in the JSON)
-    imgs, stages['decode images (10,000)'] = timed(cache_images, [image_path(data/'data', i) for i in df.ImageID], cfg0.img_size)
-    _, stages['image features (10,000 x views)'] = timed(cache_image_features, imgs, cfg0)
-    _, stages['text features (10,000 captions)'] = timed(encode_captions, df.Caption.tolist(), text_encoder(cfg0))
+    # the one-off stages, each timed on its own; the counters say how much work each really did (0 on a warm cache)
+    stages, work = {}, {}
+    imgs, stages['decode images'] = timed(cache_images, [image_path(data/'data', i) for i in df.ImageID], cfg0.img_size)
+    _, stages['image features'] = timed(cache_image_features, imgs, cfg0)
+    _, stages['text features'] = timed(encode_captions, df.Caption.tolist(), text_encoder(cfg0))
     _, stages['text features, layer below the top'] = timed(encode_captions, df.Caption.tolist(), text_encoder(cfg0), layer=-2)
+    work = dict(images_decoded=IMAGE_STATS['decoded'], images_featurised=FEATURE_STATS['images'], captions_encoded=ENCODE_STATS['captions'])
+    print(stages, work, flush=True)
     rows, tables = [], {}
     for name in a.variants:
         for seed in a.seeds:
             cfg = get_config('fast', seed=seed, **VARIANTS[name], **({'epochs': a.epochs} if a.epochs else {}))
-            out = Path(a.out)/f"{name.replace(' ', '_').replace('(', '').replace(')', '').replace('+', 'plus')}-{seed}"
+            out = Path(a.out)/f"{name.replace(' ', '_').replace(',', '')}-{seed}"
             res, t_train = timed(train, cfg, train_df, data/'data', out=out, progress=False)
             sub, t_pred = timed(predict, out, hold, data/'data')
             y = res.labels.encode(hold.Labels.tolist())
@@ -74,7 +76,7 @@ def main():
     stamp = datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')
     (res_dir/f'real_results-{stamp}.json').write_text(json.dumps(dict(
         date=stamp, machine=dict(cpus=os.cpu_count(), processor=platform.processor(), torch=torch.__version__, load=os.getloadavg()),
-        command=' '.join(sys.argv), stages_s=stages, runs=rows, global_threshold_tables=tables), indent=1))
+        command=' '.join(sys.argv), stages_s=stages, stage_work=work, runs=rows, global_threshold_tables=tables), indent=1))
     print(json.dumps(stages, indent=1))
 
 if __name__ == '__main__':

@@ -53,11 +53,11 @@ def atomic_write_text(path, text:str):
     "Write `text` to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text, encoding='utf-8')
 
-# %% ../nbs/00_core.ipynb #60ea5944
+# %% ../nbs/00_core.ipynb #1b38161b
 class RowStore:
     "An append-only on-disk table of array rows under string keys, safe to share between processes."
     def __init__(self, kind:str, *key):
-        self.path = cache_dir(kind)/hash_key(*key)
+        self.path = cache_dir(kind)/hash_key('rowstore-v1', *key)  # the format's version: a store of another layout is never read
         self.path.mkdir(parents=True, exist_ok=True)
 
     def index(self) -> dict:

