@@ -29,7 +29,7 @@ __all__ = ['PRESETS', 'FEATURE_STATS', 'Config', 'get_config', 'AsymmetricLoss',
            'save_model', 'load_meta', 'load_model', 'predict_probs', 'TrainResult', 'train', 'predict',
            'write_submission']
 
-# %% ../nbs/04_train.ipynb #9a9eb43d
+# %% ../nbs/04_train.ipynb #a5765109
 @dataclass
 class Config:
     "Every setting of a training run."
@@ -71,7 +71,7 @@ class Config:
 
 PRESETS = {
     'paper': dict(),
-    'fast': dict(backbone='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2', frozen_image=True, image_grid=3,
+    'fast': dict(backbone='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2', frozen_image=True,
                  loss='bce', lr=1e-3, weight_decay=1e-2, batch_size=128, epochs=20, schedule='cosine', warmup=50, vflip=False),
     'tiny': dict(backbone='deit_small_patch16_224', text_encoder='bert-base-uncased', pretrained=False,
                  img_size=32, batch_size=16, epochs=2, lr=1e-3,
