@@ -34,7 +34,7 @@ def per_s(f, n_items:int, steps:int, warmup:int, device) -> float:
 def train_speed(cfg, device, steps, warmup) -> float:
     from multimodal_mlc.train import _autocast, build_model, make_loss
     model = build_model(cfg, N_LABELS, 768).to(device).train()
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)  # as `train` builds it
     ctx, fp16 = _autocast(cfg, device); scaler = torch.amp.GradScaler(device.type, enabled=fp16)
     loss_fn, B = make_loss(cfg), cfg.batch_size
     x, emb = torch.randn(B, 3, cfg.img_size, cfg.img_size, device=device), torch.randn(B, TEXT_LEN, 768, device=device)

@@ -37,7 +37,7 @@ class Run:
         self.inputs = prepare_inputs(df, images, cfg, device=device)
         img_dim = self.inputs.features.shape[-1] if self.inputs.features is not None else None
         self.model = build_model(cfg, self.y.shape[1], self.inputs.text.dim, img_dim).to(device)
-        self.opt = torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.opt = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)  # as `train` builds it
         self.ctx, fp16 = _autocast(cfg, device)
         self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)
         self.sched = _scheduler(self.opt, cfg, 10**6)

@@ -111,7 +111,7 @@ def make_loss(cfg:Config, y_train:np.ndarray|None=None) -> nn.Module:
         return nn.BCEWithLogitsLoss(pos_weight=pw)
     raise MMLCError(f"unknown loss {cfg.loss!r}; choose softmargin, bce or asl")
 
-# %% ../nbs/04_train.ipynb #10b9cb52
+# %% ../nbs/04_train.ipynb #ed4b32cf
 FEATURE_STATS = {'images': 0}  # backbone forwards on images in this process; tests read it
 
 def _views(cfg:Config) -> list:
@@ -136,7 +136,7 @@ def cache_image_features(images:ImageCache, cfg:Config, batch_size:int=64, devic
     store = RowStore('features', 'v2', cfg.backbone, cfg.pretrained, cfg.model_kw, cfg.img_size, _views(cfg))
     known = set(store.index()['keys'])
     first = {k: i for i, k in reversed(list(enumerate(images.keys)))}
-    todo = [first[k] for k in dict.fromkeys(images.keys) if k not in known]
+    todo = [first[k] for k in dict.fromkeys(images.keys) if k not in known and first[k] not in images.failed]  # no tokens of blank stand-ins
     if todo:
         device = device or default_device()
         # channels-last runs CPU convolutions about 3x faster (oneDNN), and costs nothing elsewhere
@@ -538,12 +538,15 @@ def _train_cli_code(cfg:Config, data, out, resume:bool) -> str:
             f"cfg = Config(**{asdict(cfg)!r})\n"
             f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False)\n")
 
-# %% ../nbs/04_train.ipynb #ab6ae6b4
+# %% ../nbs/04_train.ipynb #2c1eac47
 @torch.no_grad()
 def _caption_only(model, inputs, rows, cfg, device):
     "Scores of `rows` from their captions alone (the model's `images=None` path)."
-    _, emb, mask = inputs.batch(rows, cfg, device=device)
-    return torch.sigmoid(model(None, emb, mask).float()).cpu().numpy()
+    out = []
+    for i in range(0, len(rows), 256):
+        emb, mask = inputs.text[rows[i:i + 256]]  # the image side is never read: it may not exist
+        out.append(torch.sigmoid(model(None, emb.to(device), mask.to(device)).float()).cpu().numpy())
+    return np.concatenate(out)
 
 def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None) -> pd.DataFrame:
     "Submission rows `ImageID, Labels` for every row of `df`, with `Probs`; rows scored without their image are flagged in `Note`."
@@ -552,9 +555,10 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     device = torch.device(device) if device else default_device()
     model.to(device)
     inputs = prepare_inputs(df, images, cfg, on_error='raise' if on_error == 'raise' else 'skip', max_len=meta['max_len'], device=device)
-    rows = np.arange(len(df))
-    probs = predict_probs(model, inputs, rows, cfg, device=device)
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
+    probs = np.zeros((len(df), len(meta['label_ids'])), np.float32)
+    ok = np.setdiff1d(np.arange(len(df)), failed)
+    if len(ok): probs[ok] = predict_probs(model, inputs, ok, cfg, device=device)
     if failed and cfg.fusion == 'image': raise MMLCError(f"{len(failed)} images cannot be read and an image-only model has no caption to fall back on; first: {inputs.images.failed[failed[0]]}")
     if failed: probs[failed] = _caption_only(model, inputs, np.array(failed), cfg, device)
     labels = LabelSpace(tuple(meta['label_ids']))
