@@ -32,13 +32,6 @@ def timed(f, device='cpu') -> float:
     sync(device); t0 = time.perf_counter(); f(); sync(device)
     return time.perf_counter() - t0
 
-def interleaved(fs:dict, rounds:int, device='cpu') -> dict:
-    "Per-round seconds of each function in `fs`, run in turn `rounds` times: a load spike from another job then hits both sides alike."
-    out = {k: [] for k in fs}
-    for _ in range(rounds):
-        for k, f in fs.items(): out[k].append(timed(f, device))
-    return out
-
 def median(xs): return statistics.median(xs)
 
 def write_result(name:str, result:dict) -> Path:
@@ -47,7 +40,8 @@ def write_result(name:str, result:dict) -> Path:
     RESULTS.mkdir(exist_ok=True)
     f = RESULTS/f"{name}-{now.strftime('%Y%m%dT%H%M%SZ')}.json"
     cmd = 'python ' + ' '.join([os.path.relpath(sys.argv[0], Path(__file__).parent.parent)] + sys.argv[1:])
-    f.write_text(json.dumps(dict(benchmark=name, utc=now.isoformat(timespec='seconds'), command=cmd, **result), indent=1, default=str))
+    env = {k: os.environ[k] for k in ('MMLC_CACHE', 'HF_HUB_OFFLINE', 'CUDA_VISIBLE_DEVICES') if k in os.environ}
+    f.write_text(json.dumps(dict(benchmark=name, utc=now.isoformat(timespec='seconds'), command=cmd, env=env, **result), indent=1, default=str))
     return f
 
 def dataset(real:bool, n:int, n_test:int=256):

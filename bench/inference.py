@@ -7,7 +7,7 @@ test rows' own inputs, made beforehand on the device, in batches of 256 as `pred
 a cold cache also has to run the frozen backbone, so its reference is the backbone (one view of each image) plus the model.
 
     python bench/inference.py                 # the `fast` preset, synthetic rows
-    python bench/inference.py --real --wait   # 1000 COMP5329 test rows whose images are here
+    python bench/inference.py --real --n 1024 --n-test 1000 --wait   # the 1000 COMP5329 test rows whose images are here
 """
 from __future__ import annotations
 import argparse, math, os, shutil, subprocess, tempfile, time
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from benchlib import dataset, machine, median, timed, wait_for_quiet, write_result
+from benchlib import dataset, machine, timed, wait_for_quiet, write_result
 from multimodal_mlc.core import cache_dir, hash_key
 from multimodal_mlc.data import normalize
 from multimodal_mlc.cli import main as mmlc

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse, os, tempfile
 
 import torch
-from benchlib import machine, sync, timed, wait_for_quiet, write_result
+from benchlib import machine, timed, wait_for_quiet, write_result
 
 REPORT = dict(train_s=4 * 3600 + 20 * 60, score_s=3600 + 10 * 60, gpu='Colab T4')
 N_TRAIN, N_VALID, N_TEST, EPOCHS, N_LABELS, TEXT_LEN = 27_000, 3_000, 10_000, 10, 18, 24

@@ -2,22 +2,22 @@
 
 The real loop is `multimodal_mlc.train._epoch`, the body of `train`: it takes each batch from the disk caches through
 `Inputs.batch` (with augmentation), then runs forward, backward and the optimizer step. The reference runs the same model,
-loss, optimizer and autocast on a few batches of the same shapes made beforehand on the device. The ratio of their
-throughputs is the share of the time spent on the model; the target is 0.9 or better. The two run in alternating rounds
-(with `Inputs.batch` alone as a third), and the fastest round of each counts, as in `timeit`.
+loss, optimizer and autocast on the same rows' batches, made beforehand on the device. The ratio of their throughputs is
+the share of the time spent on the model; the target is 0.9 or better. The two run in alternating rounds (with
+`Inputs.batch` alone as a third), and the fastest round of each counts, as in `timeit`.
 
     python bench/pipeline.py                  # both models, synthetic data, CPU
     python bench/pipeline.py --real --wait    # the COMP5329 images and captions, once the machine is quiet
     python bench/pipeline.py --device cuda
 """
 from __future__ import annotations
-import argparse, itertools
+import argparse
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from benchlib import dataset, interleaved, machine, median, wait_for_quiet, write_result
+from benchlib import dataset, machine, median, timed, wait_for_quiet, write_result
 from multimodal_mlc.data import LabelSpace
 from multimodal_mlc.train import _autocast, _epoch, _scheduler, build_model, get_config, make_loss, prepare_inputs
 
@@ -44,39 +44,45 @@ class Run:
         self.loss_fn = make_loss(cfg, self.y).to(device)
         self.g = torch.Generator().manual_seed(cfg.seed)
 
-    def real(self, steps:int):
-        "`steps` batches of the real loop, on rows drawn as `train` draws them."
-        n = len(self.y); perms = itertools.chain.from_iterable(torch.randperm(n, generator=self.g) for _ in range(steps * self.cfg.batch_size // n + 1))
-        perm = torch.tensor(list(itertools.islice(perms, steps * self.cfg.batch_size)))
-        bar = tqdm(disable=True)
-        _epoch(self.model, self.inputs, np.arange(n), self.y, self.cfg, self.loss_fn, self.opt, self.scaler, self.sched, self.g,
-               perm, 0, 0.0, lambda *a: None, self.device, self.ctx, bar, 0)
+    def draw(self, steps:int) -> torch.Tensor:
+        "Row order for `steps` batches, drawn as `train` draws an epoch's."
+        n, B = len(self.y), self.cfg.batch_size
+        return torch.cat([torch.randperm(n, generator=self.g) for _ in range(steps * B // n + 1)])[:steps * B]
 
-    def ready_batches(self, k:int=4) -> list:
-        "`k` batches made once, on the device, through the same code: the reference loop only reads them."
-        rows = [np.random.default_rng(i).choice(len(self.y), self.cfg.batch_size, replace=False) for i in range(k)]
+    def batches(self, perm) -> list:
+        "The batches of `perm`, made on the device through the loop's own code, for the reference to read."
+        B = self.cfg.batch_size
+        rows = [perm[i:i + B].numpy() for i in range(0, len(perm), B)]
         return [(*self.inputs.batch(r, self.cfg, train=True, generator=self.g, device=self.device), torch.from_numpy(self.y[r]).to(self.device)) for r in rows]
 
-    def ready(self, batches, steps:int):
-        "`steps` forward, backward and optimizer steps on `batches`, with the same autocast, scaler and schedule as the loop."
+    def real(self, perm):
+        "The real loop over `perm`."
+        _epoch(self.model, self.inputs, np.arange(len(self.y)), self.y, self.cfg, self.loss_fn, self.opt, self.scaler, self.sched, self.g,
+               perm, 0, 0.0, lambda *a: None, self.device, self.ctx, tqdm(disable=True), 0)
+
+    def ready(self, batches):
+        "Forward, backward and optimizer step on each of `batches`, with the loop's autocast, scaler and schedule."
         self.model.train()
-        for x, emb, mask, yb in itertools.islice(itertools.cycle(batches), steps):
+        for x, emb, mask, yb in batches:
             with self.ctx: logits = self.model(x, emb, mask)
             loss = self.loss_fn(logits.float(), yb)
             self.scaler.scale(loss).backward(); self.scaler.step(self.opt); self.scaler.update()
             self.opt.zero_grad(set_to_none=True); self.sched.step()
 
-    def data_only(self, steps:int):
-        "`steps` batches through `Inputs.batch` alone: the loop's own input cost."
-        for i in range(steps):
-            rows = np.random.default_rng(100 + i).choice(len(self.y), self.cfg.batch_size, replace=False)
-            self.inputs.batch(rows, self.cfg, train=True, generator=self.g, device=self.device)
+    def data_only(self, perm):
+        "`Inputs.batch` alone over `perm`: the loop's own input cost."
+        self.batches(perm)
 
 def measure(name, cfg, df, images, device, steps, rounds, warmup) -> dict:
+    "Throughputs of the real loop and of the reference for `cfg`, their ratio, and the time of a batch on each side."
     run = Run(cfg, df, images, device)
-    batches = run.ready_batches()
-    run.real(warmup); run.ready(batches, warmup)  # first calls allocate, pick kernels and fault the memory maps in
-    t = interleaved({'real': lambda: run.real(steps), 'ready': lambda: run.ready(batches, steps), 'data': lambda: run.data_only(steps)}, rounds, device)
+    perm = run.draw(warmup); run.real(perm); run.ready(run.batches(perm))  # first calls allocate, pick kernels and fault the memory maps in
+    t = {'real': [], 'ready': [], 'data': []}
+    for r in range(rounds):
+        # both sides take the same rows, so the same shapes (the caption length is the batch's longest); who goes first alternates
+        perm = run.draw(steps); batches = run.batches(perm)
+        sides = [('real', lambda: run.real(perm)), ('ready', lambda: run.ready(batches)), ('data', lambda: run.data_only(perm))]
+        for k, f in (sides if r % 2 else sides[1::-1] + sides[2:]): t[k].append(timed(f, device))
     # the fastest round of each: other jobs on the machine only ever add time
     B, best = cfg.batch_size, {k: min(v) for k, v in t.items()}
     real, ready = steps * B / best['real'], steps * B / best['ready']
@@ -94,7 +100,7 @@ def main():
     ap.add_argument('--device', default='cpu'); ap.add_argument('--real', action='store_true', help='COMP5329 rows instead of synthetic ones')
     ap.add_argument('--n', type=int, default=1024, help='rows in the cached set'); ap.add_argument('--img-size', type=int, default=96)
     ap.add_argument('--batch-size', type=int, default=32, help='of the token model; fast uses its preset (128)')
-    ap.add_argument('--steps', type=int, default=4, help='batches a round'); ap.add_argument('--rounds', type=int, default=6); ap.add_argument('--warmup', type=int, default=3)
+    ap.add_argument('--steps', type=int, default=2, help='batches a round'); ap.add_argument('--rounds', type=int, default=10); ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--wait', action='store_true', help='first wait (up to 10 min) for the 1-minute load average to fall below 1.5')
     a = ap.parse_args()
     device = torch.device(a.device)
