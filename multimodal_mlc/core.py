@@ -96,12 +96,12 @@ class RowStore:
         return {name: np.memmap(self.path/f'{name}.bin', np.dtype(dt), 'r', shape=(n, *shape)) if n else np.zeros((0, *shape), np.dtype(dt))
                 for name, (dt, shape) in idx['arrays'].items()}
 
-# %% ../nbs/00_core.ipynb #8d1b7482
-def take_rows(array:np.ndarray, rows, cols=None) -> np.ndarray:
-    "`array[rows]` (or `array[rows, cols]`, pairwise), read in row order, which is much faster on a memory map, and returned in the order asked."
+# %% ../nbs/00_core.ipynb #a0fffc66
+def take_rows(array:np.ndarray, rows) -> np.ndarray:
+    "`array[rows]`, read in row order, which is much faster on a memory map, and returned in the order asked."
     rows = np.asarray(rows)
     order = np.argsort(rows, kind='stable')
-    x = array[rows[order]] if cols is None else array[rows[order], np.asarray(cols)[order]]
+    x = array[rows[order]]
     out = np.empty_like(x); out[order] = x
     return out
 

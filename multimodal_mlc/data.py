@@ -17,9 +17,9 @@ from PIL import Image, ImageDraw
 from .core import MMLCError, RowStore, take_rows, atomic_path, atomic_write_text, cache_dir, find_comp5329, hash_key
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'SHAPES', 'parse_labels', 'read_csv', 'LabelSpace', 'image_path',
-           'load_image', 'train_transform', 'eval_transform', 'augment', 'normalize', 'ImageCaptionDataset',
-           'ImageCache', 'cache_images', 'stratified_split', 'make_synthetic']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'SHAPES', 'parse_labels', 'read_csv', 'row_line', 'row_place',
+           'LabelSpace', 'image_path', 'load_image', 'train_transform', 'eval_transform', 'augment', 'normalize',
+           'ImageCaptionDataset', 'ImageCache', 'cache_images', 'stratified_split', 'make_synthetic']
 
 # %% ../nbs/01_data.ipynb #5a5e1f1a
 def _fold(caption:str) -> str:
@@ -105,7 +105,7 @@ def parse_labels(s:str) -> list:
     if len(set(ids)) != len(ids): raise ValueError(f'label repeated in {s!r}')
     return ids
 
-# %% ../nbs/01_data.ipynb #b0df2cb4
+# %% ../nbs/01_data.ipynb #a5869aef
 def read_csv(path, on_error:str='raise') -> pd.DataFrame:
     "Read an `ImageID[,Labels],Caption` file, raw-quoted or proper CSV, losing no row; see `df.attrs['skipped']` with `on_error='skip'`."
     if on_error not in ('raise', 'skip'): raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
@@ -125,7 +125,19 @@ def read_csv(path, on_error:str='raise') -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=[c for c in _COLUMNS if c in header])
     df.attrs['skipped'] = skipped
     df.attrs['file'] = fname
+    df.attrs['lines'] = pd.Series([seen[i] for i in df.ImageID], index=df.ImageID.values, dtype='int64')  # kept through slicing, unlike a column
     return df
+
+def row_line(df:pd.DataFrame, k:int) -> int|None:
+    "The line of its `read_csv` file where row `k` of `df` starts; None for a frame from elsewhere."
+    lines, iid = df.attrs.get('lines'), df.ImageID.iloc[k]
+    if lines is None or not lines.index.is_unique or iid not in lines.index: return None
+    return int(lines[iid])
+
+def row_place(df:pd.DataFrame, k:int) -> str:
+    "Where row `k` of `df` came from, for messages: `FILE, line N`, else `row k`."
+    line = row_line(df, k)
+    return f"{df.attrs['file']}, line {line}" if line is not None else f"row {k}"
 
 def _check_row(rec:dict, seen:dict, line:int) -> dict:
     iid = rec['ImageID'].strip()
@@ -136,7 +148,7 @@ def _check_row(rec:dict, seen:dict, line:int) -> dict:
     if 'Labels' in rec: out['Labels'] = parse_labels(rec['Labels'])
     return out
 
-# %% ../nbs/01_data.ipynb #223714b7
+# %% ../nbs/01_data.ipynb #ac19e4ff
 @dataclass(frozen=True)
 class LabelSpace:
     "The ordered label IDs of a dataset, with multi-hot encoding and decoding."
@@ -164,7 +176,7 @@ class LabelSpace:
         "ID lists of a 0/1 array (n, L)."
         return [[self.ids[k] for k in np.flatnonzero(row)] for row in np.asarray(y)]
 
-# %% ../nbs/01_data.ipynb #f9a3a549
+# %% ../nbs/01_data.ipynb #266e4102
 def image_path(images, image_id:str) -> Path:
     "The file of `image_id` inside the folder `images`; IDs that would leave it are an error."
     p = Path(image_id)
@@ -172,7 +184,7 @@ def image_path(images, image_id:str) -> Path:
         raise MMLCError(f"ImageID {image_id!r}: must be a file name inside the image folder {images}")
     return Path(images)/p
 
-# %% ../nbs/01_data.ipynb #b05b31c5
+# %% ../nbs/01_data.ipynb #c6906367
 def _to_rgb(im:Image.Image) -> Image.Image:
     if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):  # 16/32-bit grayscale: scale to 8 bits, PIL's convert would clip
         a = np.asarray(im, dtype=np.float64)
@@ -198,7 +210,7 @@ def load_image(path, size:int|None=None) -> Image.Image:
     except Exception as e: raise MMLCError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
     return im.resize((size, size), Image.BILINEAR) if size else im
 
-# %% ../nbs/01_data.ipynb #32baa945
+# %% ../nbs/01_data.ipynb #f65c1114
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 def train_transform(size:int=224, mean=IMAGENET_MEAN, std=IMAGENET_STD):
@@ -211,7 +223,7 @@ def eval_transform(size:int=224, mean=IMAGENET_MEAN, std=IMAGENET_STD):
     from torchvision import transforms as T
     return T.Compose([T.Resize((size, size)), T.ToTensor(), T.Normalize(mean, std)])
 
-# %% ../nbs/01_data.ipynb #215d168f
+# %% ../nbs/01_data.ipynb #366b4ffe
 def augment(x:torch.Tensor, generator:torch.Generator|None=None, hflip:bool=True, vflip:bool=True) -> torch.Tensor:
     "Random horizontal and vertical flips of a batch (B, C, H, W), each image drawn independently from `generator`."
     b = x.shape[0]
@@ -225,7 +237,7 @@ def normalize(x:torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Ten
     m = torch.tensor(mean, device=x.device).view(1, -1, 1, 1); s = torch.tensor(std, device=x.device).view(1, -1, 1, 1)
     return (x.float() / 255 - m) / s
 
-# %% ../nbs/01_data.ipynb #cf2b7240
+# %% ../nbs/01_data.ipynb #c49606f4
 class ImageCaptionDataset(torch.utils.data.Dataset):
     "Rows of a `read_csv` frame as `(image, caption, multi-hot labels)`; labels are empty when the frame has none."
     def __init__(self, df:pd.DataFrame, images, label_space:LabelSpace|None=None, transform=None):
@@ -238,7 +250,7 @@ class ImageCaptionDataset(torch.utils.data.Dataset):
         y = torch.from_numpy(self.y[i]) if self.y is not None else torch.zeros(0)
         return im, self.df.Caption[i], y
 
-# %% ../nbs/01_data.ipynb #70ee6207
+# %% ../nbs/01_data.ipynb #ce7a322e
 IMAGE_STATS = {'decoded': 0}  # JPEG decodes in this process; tests read it
 
 @dataclass
@@ -253,7 +265,7 @@ class ImageCache:
         "Rows as a uint8 tensor (B, 3, H, W)."
         return torch.from_numpy(take_rows(self.array, self.index[np.asarray(rows)])).permute(0, 3, 1, 2).to(device)
 
-# %% ../nbs/01_data.ipynb #a36f906d
+# %% ../nbs/01_data.ipynb #62a9325b
 def _file_key(p:Path) -> str:
     try: st = p.stat(); return json.dumps([str(p.resolve()), st.st_size, st.st_mtime_ns])
     except (OSError, ValueError): return json.dumps([str(p), None, None])  # ValueError: a NUL in the name
@@ -268,7 +280,7 @@ def _decode_all(paths:list, size:int, n_workers:int|None=None):
     with ThreadPoolExecutor(n_workers or os.cpu_count()) as ex: list(ex.map(work, range(len(paths))))
     return arr, failed
 
-# %% ../nbs/01_data.ipynb #84dedc2c
+# %% ../nbs/01_data.ipynb #bfbf50c6
 def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_workers:int|None=None, chunk:int=2048) -> ImageCache:
     "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`)."
     paths = [Path(p) for p in paths]
@@ -295,7 +307,7 @@ def _checked(c:ImageCache, failed_keys:dict, on_error:str) -> ImageCache:
         i = min(c.failed); raise MMLCError(f"{c.failed[i]} (row {i})")
     return c
 
-# %% ../nbs/01_data.ipynb #07349159
+# %% ../nbs/01_data.ipynb #7caa18a1
 def stratified_split(y:np.ndarray, valid_pct:float=0.1, seed:int=42):
     "Indices `(train, valid)` of a multi-label stratified split of the 0/1 array `y`."
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
@@ -303,7 +315,7 @@ def stratified_split(y:np.ndarray, valid_pct:float=0.1, seed:int=42):
     tr, va = next(sss.split(np.zeros((len(y), 1)), y))
     return np.sort(tr), np.sort(va)
 
-# %% ../nbs/01_data.ipynb #0ce097c2
+# %% ../nbs/01_data.ipynb #87f82779
 SHAPES = {1: ('circle', (220, 40, 40)), 2: ('square', (40, 160, 40)), 3: ('triangle', (40, 60, 220)),
           5: ('cross', (230, 200, 30)), 7: ('ring', (200, 40, 200)), 9: ('bar', (30, 200, 200))}
 
@@ -316,7 +328,7 @@ def _draw(d:ImageDraw.ImageDraw, shape:str, box, colour):
     elif shape == 'ring': d.ellipse(box, outline=colour, width=max(2, (x1-x0)//5))
     else: d.rectangle((x0, (y0+y1)//2-(y1-y0)//6, x1, (y0+y1)//2+(y1-y0)//6), fill=colour)
 
-# %% ../nbs/01_data.ipynb #28691fa3
+# %% ../nbs/01_data.ipynb #2cddbc57
 def _synthetic_row(rng, size:int):
     ids = list(SHAPES)
     labels = sorted(rng.choice(ids, size=rng.integers(1, 4), replace=False, p=np.linspace(2, 1, len(ids))/np.linspace(2, 1, len(ids)).sum()).tolist())
@@ -340,7 +352,8 @@ def make_synthetic(out, n_train:int=300, n_test:int=60, size:int=64, seed:int=0)
         im, labels, caption = _synthetic_row(rng, size)
         im.save(out/'data'/f'{k}.jpg', quality=90)
         (train if k < n_train else test).append(dict(ImageID=f'{k}.jpg', Labels=' '.join(map(str, labels)), Caption=caption))
-    pd.DataFrame(train).to_csv(out/'train.csv', index=False)
-    pd.DataFrame(test).drop(columns='Labels').to_csv(out/'test.csv', index=False)
-    (out/'test_labels.csv').write_text(pd.DataFrame(test)[['ImageID', 'Labels']].to_csv(index=False))
+    cols = ['ImageID', 'Labels', 'Caption']  # named, so that an empty split still gets its header
+    pd.DataFrame(train, columns=cols).to_csv(out/'train.csv', index=False)
+    pd.DataFrame(test, columns=cols).drop(columns='Labels').to_csv(out/'test.csv', index=False)
+    (out/'test_labels.csv').write_text(pd.DataFrame(test, columns=cols)[['ImageID', 'Labels']].to_csv(index=False))
     return out
