@@ -21,7 +21,7 @@ from .plots import plot_threshold_curve
 # %% auto #0
 __all__ = ['parser', 'cmd_train', 'cmd_predict', 'evaluate', 'cmd_evaluate', 'demo', 'cmd_demo', 'main']
 
-# %% ../nbs/09_cli.ipynb #06e61d37
+# %% ../nbs/09_cli.ipynb #45305b59
 def _data_args(p, csv:str):
     p.add_argument('--data', required=True, help='folder with the CSV files (and the images in data/)')
     p.add_argument('--csv', default=csv, help=f'CSV file inside --data, or a path (default {csv})')
@@ -34,6 +34,8 @@ def _train_args(p):
     p.add_argument('--grad-accum', type=int, help='add up the gradients of N batches per step (a smaller --batch-size, the same effective batch)')
     p.add_argument('--seed', type=int); p.add_argument('--loss', choices=['softmargin', 'bce', 'asl'])
     p.add_argument('--min-labels', type=int, help='1: always predict at least the top label')
+    p.add_argument('--text-tune-layers', type=int, help="fine-tune the text encoder's top N layers"); p.add_argument('--text-lr', type=float)
+    p.add_argument('--image-grid', type=int, help="frozen backbone: pool its token grid to N x N (fewer tokens, faster)")
 
 def parser() -> argparse.ArgumentParser:
     "The `mmlc` argument parser."
@@ -53,17 +55,18 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument('--out', default='mmlc_demo'); d.add_argument('--epochs', type=int, default=20)
     return ap
 
-# %% ../nbs/09_cli.ipynb #b463be72
+# %% ../nbs/09_cli.ipynb #d385c7fd
 def _paths(a):
     data = Path(a.data)
     csv = Path(a.csv) if Path(a.csv).is_absolute() or Path(a.csv).exists() else data/a.csv
     return csv, Path(a.images) if a.images else data/'data'
 
 def _overrides(a) -> dict:
-    keys = ['backbone', 'text_encoder', 'fusion', 'epochs', 'batch_size', 'grad_accum', 'lr', 'seed', 'loss', 'min_labels']
+    keys = ['backbone', 'text_encoder', 'fusion', 'epochs', 'batch_size', 'grad_accum', 'lr', 'seed', 'loss', 'min_labels',
+            'text_tune_layers', 'text_lr', 'image_grid']
     return {k: getattr(a, k) for k in keys if getattr(a, k, None) is not None}
 
-# %% ../nbs/09_cli.ipynb #89de8447
+# %% ../nbs/09_cli.ipynb #fc4e53e9
 def cmd_train(a):
     csv, images = _paths(a)
     cfg = get_config(a.preset, **_overrides(a))
@@ -102,7 +105,7 @@ def cmd_evaluate(a):
     r = evaluate(a.model, read_csv(csv), images, device=a.device)
     print(json.dumps(r) if a.json else '\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()))
 
-# %% ../nbs/09_cli.ipynb #11363b30
+# %% ../nbs/09_cli.ipynb #6d686000
 def demo(out='mmlc_demo', epochs:int=20, n_train:int=800, n_test:int=200, seed:int=0, progress:bool=True) -> pd.DataFrame:
     "Train image-only, caption-only and fused models on synthetic data; the F1 table of the held-out rows."
     out = Path(out)
@@ -136,7 +139,7 @@ def cmd_demo(a):
     print(table.to_string(index=False))
     print(f"written to {a.out}/ (models, data, results.md)")
 
-# %% ../nbs/09_cli.ipynb #375bb4a5
+# %% ../nbs/09_cli.ipynb #4641d827
 def main(argv=None):
     "The `mmlc` console script."
     a = parser().parse_args(argv)

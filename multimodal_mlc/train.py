@@ -26,10 +26,10 @@ from .thresholds import apply_thresholds, best_global_threshold, sweep_threshold
 # %% auto #0
 __all__ = ['PRESETS', 'FEATURE_STATS', 'Config', 'get_config', 'AsymmetricLoss', 'make_loss', 'image_views', 'Features',
            'frozen_backbone', 'cache_image_features', 'Inputs', 'text_encoder', 'prepare_inputs', 'build_model',
-           'save_checkpoint', 'load_checkpoint', 'save_model', 'load_meta', 'load_model', 'predict_probs',
-           'TrainResult', 'train', 'predict', 'write_submission']
+           'param_groups', 'save_checkpoint', 'load_checkpoint', 'save_model', 'load_meta', 'load_model',
+           'predict_probs', 'TrainResult', 'train', 'predict', 'write_submission']
 
-# %% ../nbs/04_train.ipynb #a5765109
+# %% ../nbs/04_train.ipynb #8d1af921
 @dataclass
 class Config:
     "Every setting of a training run."
@@ -68,6 +68,7 @@ class Config:
     model_kw: dict = field(default_factory=dict)   # passed to the timm backbone (tiny sizes in tests)
     text_kw: dict = field(default_factory=dict)    # passed to the text encoder (a tiny config in tests)
     text_tune_layers: int = 0                # fine-tune the text encoder's top N layers (their input states are cached)
+    text_lr: float | None = None             # learning rate of those layers; None: a tenth of `lr`
 
 PRESETS = {
     'paper': dict(),
@@ -242,7 +243,15 @@ def _fusion_model(cfg, n_labels, text_dim, img_dim, pretrained):
                           dropout=cfg.dropout, use_image=cfg.fusion != 'text', use_text=cfg.fusion != 'image')
     return create_model(cfg.backbone, cfg.fusion, n_labels, text_dim, pretrained=cfg.pretrained if pretrained is None else pretrained, **cfg.model_kw)
 
-# %% ../nbs/04_train.ipynb #018a3192
+# %% ../nbs/04_train.ipynb #5cc78eb7
+def param_groups(model:nn.Module, cfg:Config) -> list:
+    "The trainable parameters for the optimizer; tuned text-encoder layers in a group of their own at `text_lr`, since pretrained layers want smaller steps."
+    top = {id(p) for p in model.top.parameters()} if isinstance(model, TunedText) else set()
+    ps = [p for p in model.parameters() if p.requires_grad]
+    rest = [dict(params=[p for p in ps if id(p) not in top])]
+    return rest + ([dict(params=[p for p in ps if id(p) in top], lr=cfg.text_lr if cfg.text_lr is not None else cfg.lr / 10)] if top else [])
+
+# %% ../nbs/04_train.ipynb #8912aad8
 _SAVES = [0]  # checkpoints written by this process, for `MMLC_KILL_IN_SAVE`
 
 def _kill_in_save(tmp:Path):
@@ -264,7 +273,7 @@ def load_checkpoint(path) -> dict:
     except FileNotFoundError: raise MMLCError(f"{path}: no checkpoint to resume from") from None
     except Exception as e: raise MMLCError(f"{path}: not a checkpoint this library can load safely ({type(e).__name__}: {str(e).splitlines()[0]})") from None
 
-# %% ../nbs/04_train.ipynb #732e6bb4
+# %% ../nbs/04_train.ipynb #5c009157
 def save_model(out, model:nn.Module, meta:dict):
     "Write the weights as safetensors and `meta` as `model.json`, each atomically."
     from safetensors.torch import save_file
@@ -319,7 +328,7 @@ def load_model(model_dir):
     except RuntimeError as e: raise MMLCError(f"{d/'model.safetensors'}: weights do not match model.json ({str(e).splitlines()[0]})") from None
     return model.eval(), cfg, meta
 
-# %% ../nbs/04_train.ipynb #13f70452
+# %% ../nbs/04_train.ipynb #b564828f
 def _autocast(cfg:Config, device):
     "The autocast context of `cfg.mixed_precision`: fp16 on CUDA without bf16 (a T4), bf16 where supported, off on CPU."
     mp = cfg.mixed_precision
@@ -344,7 +353,7 @@ def predict_probs(model:nn.Module, inputs:Inputs, rows, cfg:Config, batch_size:i
         i += len(part)
     return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
 
-# %% ../nbs/04_train.ipynb #08753598
+# %% ../nbs/04_train.ipynb #5e1e4d1c
 def _scheduler(opt, cfg:Config, total_steps:int):
     def f(step):
         if cfg.warmup and step < cfg.warmup: return (step + 1) / cfg.warmup
@@ -356,7 +365,7 @@ def _kill_hook(step:int):
     "Tests kill the process here (a real SIGKILL in the middle of an epoch) through `MMLC_KILL_AT_STEP`."
     if os.environ.get('MMLC_KILL_AT_STEP') == str(step): os.kill(os.getpid(), signal.SIGKILL)
 
-# %% ../nbs/04_train.ipynb #b887680f
+# %% ../nbs/04_train.ipynb #c326a021
 def _state(model, opt, scaler, sched, g, epoch, step, loss_sum, perm, history, best, cfg, labels):
     return dict(model=model.state_dict(), opt=opt.state_dict(), scaler=scaler.state_dict(), sched=sched.state_dict(),
                 rng=torch.get_rng_state(), gen=g.get_state(), epoch=epoch, step=step, loss_sum=loss_sum, perm=perm, history=history,
@@ -366,7 +375,7 @@ def _restore(ck, model, opt, scaler, sched, g):
     model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); scaler.load_state_dict(ck['scaler'])
     sched.load_state_dict(ck['sched']); torch.set_rng_state(ck['rng']); g.set_state(ck['gen'])
 
-# %% ../nbs/04_train.ipynb #29b75504
+# %% ../nbs/04_train.ipynb #326a4dbd
 def _distributed() -> tuple:
     "`(rank, world size)`, joining the process group when launched by torchrun."
     import torch.distributed as dist
@@ -383,7 +392,7 @@ def _barrier():
     import torch.distributed as dist
     if dist.is_initialized(): dist.barrier()
 
-# %% ../nbs/04_train.ipynb #197181a7
+# %% ../nbs/04_train.ipynb #f6d197e7
 def _epoch(model, inputs, rows, y, cfg, loss_fn, opt, scaler, sched, g, perm, start, total, save, device, ctx, bar, epoch, nonfinite=None):
     "One pass over `rows` in the order `perm`, from batch `start` (`total`: the loss summed over the batches before it); returns the mean training loss."
     model.train(); n_batches = math.ceil(len(perm) / cfg.batch_size)
@@ -409,7 +418,7 @@ def _epoch(model, inputs, rows, y, cfg, loss_fn, opt, scaler, sched, g, perm, st
         _kill_hook(sched.last_epoch)
     return total / max(1, n_batches - nonfinite[0])
 
-# %% ../nbs/04_train.ipynb #b6167579
+# %% ../nbs/04_train.ipynb #d770110a
 @dataclass
 class TrainResult:
     "What `train` returns: the model (best epoch), its config, history, validation probabilities and thresholds."
@@ -423,7 +432,7 @@ class TrainResult:
     out: Path | None = None
     skipped: list = field(default_factory=list)   # rows left out with `on_error='skip'`: file, line, ImageID, problem
 
-# %% ../nbs/04_train.ipynb #6b491e83
+# %% ../nbs/04_train.ipynb #20ea2bf3
 def _skipped_image(df, k, images, problem) -> dict:
     "The row of `skipped.csv` for row `k` of `df`, whose image is the problem: its CSV file and line when known, else the image file."
     iid, line = df.ImageID.iloc[k], row_line(df, k)
@@ -490,7 +499,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, on_e
     model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device)
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 else model
     # AdamW: weight decay decoupled from the gradient's scale (Adam's L2 term fights its normalisation); with no decay it is the report's Adam
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = torch.optim.AdamW(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
     ctx, fp16 = _autocast(cfg, device)
     scaler = torch.amp.GradScaler(device.type, enabled=fp16)
     steps_per_epoch = math.ceil(math.ceil(len(tr) / cfg.batch_size) / cfg.grad_accum)
@@ -520,7 +529,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, on_e
     if best_sd is not None: model.load_state_dict(best_sd)
     return dataclasses.replace(_finish(model, cfg, labels, inputs, va, y, history, writes, img_dim), skipped=skipped)
 
-# %% ../nbs/04_train.ipynb #8a517147
+# %% ../nbs/04_train.ipynb #b8daf6cf
 def _validate(model, inputs, va, y, cfg, loss_fn, device) -> dict:
     if not len(va): return {}
     p = predict_probs(model, inputs, va, cfg, device=device)
@@ -536,7 +545,7 @@ def _load_best(out):
     f = Path(out)/'best.safetensors'
     return load_file(str(f)) if f.exists() else None
 
-# %% ../nbs/04_train.ipynb #5d7b23d5
+# %% ../nbs/04_train.ipynb #b50f688f
 def _plot_history(hist, path):
     import matplotlib.pyplot as plt
     from multimodal_mlc.plots import plot_history
@@ -544,7 +553,7 @@ def _plot_history(hist, path):
     with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=100, bbox_inches='tight')
     plt.close(fig)
 
-# %% ../nbs/04_train.ipynb #81fc7824
+# %% ../nbs/04_train.ipynb #bfc2b186
 def _finish(model, cfg, labels, inputs, va, y, history, out, img_dim) -> TrainResult:
     "Tune thresholds on the validation rows and write the model folder."
     hist = pd.DataFrame(history)
@@ -561,14 +570,14 @@ def _finish(model, cfg, labels, inputs, va, y, history, out, img_dim) -> TrainRe
         if len(va): _plot_history(hist, out/'history.png')
     return TrainResult(model, cfg, labels, hist, p, y[va], th, out)
 
-# %% ../nbs/04_train.ipynb #81a21786
+# %% ../nbs/04_train.ipynb #25119299
 def _train_cli_code(cfg:Config, data, out, resume:bool) -> str:
     "Python source that trains `cfg` in a fresh process (for kill tests and benchmarks)."
     return (f"from multimodal_mlc.train import *; from multimodal_mlc.data import read_csv\n"
             f"cfg = Config(**{asdict(cfg)!r})\n"
             f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False)\n")
 
-# %% ../nbs/04_train.ipynb #64b278d4
+# %% ../nbs/04_train.ipynb #7ad6f737
 def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None) -> pd.DataFrame:
     "Submission rows `ImageID, Labels` for every row of `df`, with `Probs`; rows scored without their image are flagged in `Note`."
     if on_error not in ('raise', 'caption'): raise ValueError("on_error must be 'raise' or 'caption'")
