@@ -60,7 +60,7 @@ def model_only(model_dir, test, images, cache, device, batch_size:int=256) -> di
     "Images per second of the saved model's forward on the test rows' own inputs, made beforehand on the device; with a frozen backbone, also of the backbone on one view."
     model, cfg, meta = load_model(model_dir); model.to(device)
     ctx, _ = _autocast(cfg, device)
-    with cache_in(cache): inputs = prepare_inputs(test, images, cfg, max_len=meta['max_len'], device=device)  # `predict` filled this cache
+    with cache_in(cache): inputs = prepare_inputs(test, images, cfg, max_len=meta['max_len'], device=device, train=False)  # `predict` filled this cache
     chunks = np.array_split(np.arange(len(test)), math.ceil(len(test) / batch_size))
     ready = [inputs.batch(r, cfg, device=device) for r in chunks]
     def forward(batches):
