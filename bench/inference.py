@@ -22,8 +22,8 @@ from benchlib import dataset, machine, timed, wait_for_quiet, write_result
 from multimodal_mlc.core import cache_dir, hash_key
 from multimodal_mlc.data import normalize
 from multimodal_mlc.cli import main as mmlc
-from multimodal_mlc.models import image_backbone, image_norm, image_tokens
-from multimodal_mlc.train import _autocast, get_config, load_model, prepare_inputs, train
+from multimodal_mlc.models import image_norm, image_tokens
+from multimodal_mlc.train import _autocast, frozen_backbone, get_config, load_model, prepare_inputs, train
 
 def trained_model(preset:str, df, images, data:str) -> Path:
     "A model folder trained for one epoch (its quality does not matter here), kept between runs of the same preset and data."
@@ -69,7 +69,7 @@ def model_only(model_dir, test, images, cache, device, batch_size:int=256) -> di
     forward(ready[:1])
     out = dict(model=len(test) / timed(lambda: forward(ready), device))
     if not cfg.frozen_image: return out
-    net = image_backbone(cfg.backbone, pretrained=False, num_classes=0, **cfg.model_kw).to(device, memory_format=torch.channels_last).eval()
+    net = frozen_backbone(cfg).to(device, memory_format=torch.channels_last)  # the backbone `predict` runs, as it runs it
     mean, std = image_norm(cfg.backbone)
     x = [normalize(inputs.images.batch(r, device), mean, std).contiguous(memory_format=torch.channels_last) for r in chunks]
     image_tokens(net, x[0][:8])

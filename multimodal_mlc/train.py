@@ -578,7 +578,7 @@ def _train_cli_code(cfg:Config, data, out, resume:bool) -> str:
             f"cfg = Config(**{asdict(cfg)!r})\n"
             f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False)\n")
 
-# %% ../nbs/04_train.ipynb #7ad6f737
+# %% ../nbs/04_train.ipynb #a8ab94c9
 def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None) -> pd.DataFrame:
     "Submission rows `ImageID, Labels` for every row of `df`, with `Probs`; rows scored without their image are flagged in `Note`."
     if on_error not in ('raise', 'caption'): raise ValueError("on_error must be 'raise' or 'caption'")
@@ -587,10 +587,10 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     model.to(device)
     inputs = prepare_inputs(df, images, cfg, on_error='raise' if on_error == 'raise' else 'skip', max_len=meta['max_len'], device=device, train=False)
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
+    if failed and cfg.fusion == 'image': raise MMLCError(f"{len(failed)} images cannot be read and an image-only model has no caption to fall back on; first: {inputs.images.failed[failed[0]]}")
     probs = np.zeros((len(df), len(meta['label_ids'])), np.float32)
     ok = np.setdiff1d(np.arange(len(df)), failed)
     if len(ok): probs[ok] = predict_probs(model, inputs, ok, cfg, device=device)
-    if failed and cfg.fusion == 'image': raise MMLCError(f"{len(failed)} images cannot be read and an image-only model has no caption to fall back on; first: {inputs.images.failed[failed[0]]}")
     if failed: probs[failed] = predict_probs(model, inputs, failed, cfg, device=device, caption_only=True)
     labels = LabelSpace(tuple(meta['label_ids']))
     pred = apply_thresholds(probs, np.array(meta['thresholds']), cfg.min_labels if min_labels is None else min_labels)
