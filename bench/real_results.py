@@ -71,7 +71,7 @@ def main():
         for seed in a.seeds:
             cfg = get_config('fast', seed=seed, **{**({'epochs': a.epochs} if a.epochs else {}), **VARIANTS[name]})  # a variant's own epochs win
             out = Path(a.out)/f"{name.replace(' ', '_').replace(',', '')}-{seed}"
-            res, t_train = timed(train, cfg, train_df, data/'data', out=out, progress=False)
+            res, t_train = timed(train, cfg, train_df, data/'data', out=out, overwrite=True, progress=False)
             sub, t_pred = timed(predict, out, hold, data/'data')
             y = res.labels.encode(hold.Labels.tolist())
             probs = np.stack(sub.Probs)

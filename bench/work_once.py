@@ -37,7 +37,7 @@ def main():
     rows = []
     for k, over in enumerate(experiments):
         t0 = time.time()
-        res = train(get_config(a.preset, epochs=a.epochs, **over), df, images, out=f'{out}/{k}', progress=False)
+        res = train(get_config(a.preset, epochs=a.epochs, **over), df, images, out=f'{out}/{k}', overwrite=True, progress=False)
         views = len(image_views(res.cfg)) if res.cfg.frozen_image else 0
         rows.append(dict(experiment=k + 1, overrides=over, epochs=len(res.history), seconds=round(time.time() - t0, 1), **counts(df, views)))
         print(f"after experiment {k + 1} {over or '(the preset)'}: {rows[-1]['raw']}, {rows[-1]['seconds']} s")

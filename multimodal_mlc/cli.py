@@ -4,17 +4,15 @@
 
 # %% ../nbs/09_cli.ipynb #6386099a
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, importlib.util, json, os, sys, time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from .core import MMLCError, atomic_write_text
 from .data import LabelSpace, make_synthetic, read_csv
 from .metrics import f1_scores
-from .thresholds import apply_thresholds, sweep_thresholds
 from .train import PRESETS, get_config, load_meta, predict, train, write_submission
 from .plots import plot_threshold_curve
 
@@ -24,8 +22,11 @@ __all__ = ['parser', 'cmd_train', 'cmd_predict', 'evaluate', 'cmd_evaluate', 'de
 # %% ../nbs/09_cli.ipynb #45305b59
 def _data_args(p, csv:str):
     p.add_argument('--data', required=True, help='folder with the CSV files (and the images in data/)')
-    p.add_argument('--csv', default=csv, help=f'CSV file inside --data, or a path (default {csv})')
+    p.add_argument('--csv', default=csv, help=f'CSV file name inside --data, or a path with a folder part such as ./{csv} (default {csv})')
     p.add_argument('--images', help='image folder (default DATA/data)')
+
+def _encoder_arg(p):
+    p.add_argument('--text-encoder', help="a folder of the text encoder's weights that you trust, for a model trained on such a folder (model.json names only the folder)")
 
 def _train_args(p):
     p.add_argument('--preset', default='fast', choices=list(PRESETS))
@@ -42,23 +43,25 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser('mmlc', description='Multimodal multi-label classification: image + caption.')
     sub = ap.add_subparsers(dest='command', required=True)
     t = sub.add_parser('train', help='train a model and tune its thresholds'); _data_args(t, 'train.csv'); _train_args(t)
-    t.add_argument('--out', required=True, help='model folder to write'); t.add_argument('--resume', action='store_true', help='continue the run in --out')
+    t.add_argument('--out', required=True, help='model folder to write: new or empty, or a model folder with --resume or --overwrite')
+    t.add_argument('--resume', action='store_true', help='continue the run in --out'); t.add_argument('--overwrite', action='store_true', help='replace the model in --out')
     t.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='skip: leave out bad rows, of the CSV or with a bad image (listed in OUT/skipped.csv)')
     t.add_argument('--device')
     p = sub.add_parser('predict', help='write a Kaggle submission'); _data_args(p, 'test.csv')
     p.add_argument('--model', required=True); p.add_argument('--out', required=True, help='submission CSV to write')
-    p.add_argument('--min-labels', type=int); p.add_argument('--device')
+    p.add_argument('--min-labels', type=int); p.add_argument('--device'); _encoder_arg(p)
     p.add_argument('--on-error', default='raise', choices=['raise', 'caption'], help='caption: score rows with a bad image from their caption (listed in OUT.report.csv)')
     e = sub.add_parser('evaluate', help='F1 of a model on a labelled CSV'); _data_args(e, 'train.csv')
-    e.add_argument('--model', required=True); e.add_argument('--json', action='store_true'); e.add_argument('--device')
+    e.add_argument('--model', required=True); e.add_argument('--json', action='store_true'); e.add_argument('--device'); _encoder_arg(e)
     d = sub.add_parser('demo', help='train image-only, caption-only and fused models on synthetic data and print the F1 table')
     d.add_argument('--out', default='mmlc_demo'); d.add_argument('--epochs', type=int, default=20)
     return ap
 
 # %% ../nbs/09_cli.ipynb #d385c7fd
 def _paths(a):
+    "The CSV and image folder of a command: a bare `--csv` name is a file inside `--data`, a path with a folder part is used as given."
     data = Path(a.data)
-    csv = Path(a.csv) if Path(a.csv).is_absolute() or Path(a.csv).exists() else data/a.csv
+    csv = Path(a.csv) if '/' in a.csv or os.sep in a.csv else data/a.csv
     return csv, Path(a.images) if a.images else data/'data'
 
 def _overrides(a) -> dict:
@@ -70,45 +73,54 @@ def _overrides(a) -> dict:
 def cmd_train(a):
     csv, images = _paths(a)
     cfg = get_config(a.preset, **_overrides(a))
+    print(f"reading {csv}")
     df = read_csv(csv, on_error=a.on_error)
-    res = train(cfg, df, images, out=a.out, resume=a.resume, on_error=a.on_error, device=a.device)
+    res = train(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device)
     meta = json.loads((Path(a.out)/'model.json').read_text())
     skipped = Path(a.out)/'skipped.csv'
     print(res.history.to_string(index=False))
-    print(f"validation F1 (samples/micro/macro) at the tuned thresholds: " + ' / '.join(f"{meta['valid_scores'].get(k, float('nan')):.4f}" for k in ('samples', 'micro', 'macro')))
+    print("validation F1 (samples/micro/macro) at the tuned thresholds: " + ' / '.join(f"{meta['valid_scores'].get(k, float('nan')):.4f}" for k in ('samples', 'micro', 'macro')))
     if res.skipped: print(f"{len(res.skipped)} rows skipped, listed in {skipped}")
     n_empty = int((df.Caption == '').sum())
     if n_empty: print(f"{n_empty} rows have an empty caption; they are kept and learnt from their image")
     print(f"model written to {a.out}")
 
+def _outside_model(out, model):
+    "Refuse a submission path inside the model folder, where it could replace a model file."
+    if Path(out).resolve().is_relative_to(Path(model).resolve()): raise MMLCError(f"{out}: is inside the model folder {model}; write the submission elsewhere")
+
 def cmd_predict(a):
+    _outside_model(a.out, a.model)
     csv, images = _paths(a)
+    print(f"reading {csv}")
     df = read_csv(csv)
-    sub = predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device)
+    sub = predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
     write_submission(sub, a.out)
     flagged = sub[sub.Note != '']
     if len(flagged): atomic_write_text(str(a.out) + '.report.csv', flagged[['ImageID', 'Note']].to_csv(index=False))
     print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {len(flagged)} scored from the caption alone, listed in {a.out}.report.csv" if len(flagged) else ''))
 
-def evaluate(model_dir, df:pd.DataFrame, images, device=None) -> dict:
+def evaluate(model_dir, df:pd.DataFrame, images, device=None, text_encoder=None) -> dict:
     "F1 samples/micro/macro of a saved model on a labelled frame, at its stored thresholds."
     if 'Labels' not in df: raise MMLCError("the CSV has no Labels column: evaluate needs labelled rows")
     labels = LabelSpace(tuple(load_meta(model_dir)['label_ids']))
     y = labels.encode(df.Labels.tolist(), df.attrs.get('file', 'the CSV'))  # unknown labels stop before any scoring
-    sub = predict(model_dir, df, images, device=device)
+    sub = predict(model_dir, df, images, device=device, text_encoder=text_encoder)
     pred = labels.encode([[int(i) for i in s.split()] for s in sub.Labels], 'predictions', allow_empty=True)
     s = f1_scores(y, pred)
     return dict(f1_samples=s['samples'], f1_micro=s['micro'], f1_macro=s['macro'], n_rows=len(df))
 
 def cmd_evaluate(a):
     csv, images = _paths(a)
-    r = evaluate(a.model, read_csv(csv), images, device=a.device)
+    r = dict(csv=str(csv), **evaluate(a.model, read_csv(csv), images, device=a.device, text_encoder=a.text_encoder))
     print(json.dumps(r) if a.json else '\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()))
 
 # %% ../nbs/09_cli.ipynb #6d686000
 def demo(out='mmlc_demo', epochs:int=20, n_train:int=800, n_test:int=200, seed:int=0, progress:bool=True) -> pd.DataFrame:
     "Train image-only, caption-only and fused models on synthetic data; the F1 table of the held-out rows."
     out = Path(out)
+    if out.exists() and any(out.iterdir()) and not (out/'data'/'test_labels.csv').exists():
+        raise MMLCError(f"{out}: the folder is not empty and holds no demo; choose a new folder")
     data = make_synthetic(out/'data', n_train=n_train, n_test=n_test, size=32, seed=seed)
     df = read_csv(data/'train.csv')
     test = read_csv(data/'test.csv').merge(pd.read_csv(data/'test_labels.csv', dtype=str), on='ImageID')
@@ -116,7 +128,7 @@ def demo(out='mmlc_demo', epochs:int=20, n_train:int=800, n_test:int=200, seed:i
     rows = []
     for name, fusion in [('image only', 'image'), ('caption only', 'text'), ('image + caption', 'token')]:
         t0 = time.time()
-        res = train(get_config('tiny', fusion=fusion, epochs=epochs, seed=seed), df, data/'data', out=out/fusion, progress=progress)
+        res = train(get_config('tiny', fusion=fusion, epochs=epochs, seed=seed), df, data/'data', out=out/fusion, overwrite=True, progress=progress)
         _save_plots(res, out/fusion)
         r = evaluate(out/fusion, test, data/'data')
         rows.append(dict(model=name, **{k: round(v, 4) for k, v in r.items() if k != 'n_rows'}, seconds=round(time.time() - t0, 1)))
@@ -130,9 +142,7 @@ def _save_plots(res, folder):
     fig = plot_threshold_curve(res.valid_probs, res.valid_y, per_label_thresholds=res.thresholds)
     fig.savefig(Path(folder)/'thresholds.png', dpi=100, bbox_inches='tight'); plt.close(fig)
 
-def _has_tabulate():
-    try: import tabulate; return True
-    except ImportError: return False
+def _has_tabulate(): return importlib.util.find_spec('tabulate') is not None  # DataFrame.to_markdown needs it
 
 def cmd_demo(a):
     table = demo(a.out, a.epochs)

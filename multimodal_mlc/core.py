@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_core.ipynb #de674ba6
 from __future__ import annotations
-import fcntl, hashlib, json, os, random, tempfile
+import fcntl, hashlib, json, math, os, random, re, secrets, sys, zlib
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,37 +34,155 @@ def cache_dir(sub:str='') -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
 
+# %% ../nbs/00_core.ipynb #460e2500
+@contextmanager
+def _naming_file(path):
+    "Re-raise an `OSError` that names no file (as from a failed `write`) as one naming `path`, with the same `errno` and `strerror`."
+    try: yield
+    except OSError as e:
+        if e.filename or e.errno is None: raise
+        raise OSError(e.errno, e.strerror, str(path)) from e
+
 # %% ../nbs/00_core.ipynb #53fb654c
 @contextmanager
 def atomic_path(path):
     "Yield a temporary path next to `path`; on success it replaces `path` atomically, on error it is removed."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    os.close(fd)
+    tmp = path.parent/f'.{path.name}.{secrets.token_hex(6)}.tmp'
+    # made as open() makes a file (0o666 less the umask): mkstemp's 0o600 would lock others out of a shared file
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
-        yield Path(tmp)
-        with open(tmp, 'rb+') as f: os.fsync(f.fileno())
-        os.replace(tmp, path)
+        with _naming_file(path):
+            yield tmp
+            with open(tmp, 'rb') as f: os.fsync(f.fileno())
+            os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        tmp.unlink(missing_ok=True)
 
 # %% ../nbs/00_core.ipynb #f15af50f
 def atomic_write_text(path, text:str):
     "Write `text` to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text, encoding='utf-8')
 
+# %% ../nbs/00_core.ipynb #f9561646
+class _Damaged(ValueError):
+    "What is wrong with a row store's files."
+
+def _need(ok, problem:str):
+    if not ok: raise _Damaged(problem)
+
+_SAFE_NAME = re.compile(r'[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}')
+
+def _array_spec(name:str, spec) -> tuple:
+    "The dtype and row shape of array `name` from its `[dtype, shape]`, refusing all but plain numbers: a memory map of objects crashes the process."
+    _need(_SAFE_NAME.fullmatch(name), f'array name {name!r} is not a safe file name')
+    _need(isinstance(spec, list) and len(spec) == 2 and isinstance(spec[0], str) and isinstance(spec[1], list)
+          and all(type(d) is int and d >= 0 for d in spec[1]), f'array {name!r} has {spec!r:.60}, not [dtype, shape]')
+    try: dt = np.dtype(spec[0])
+    except (TypeError, ValueError, SyntaxError): dt = None
+    _need(dt is not None and dt.kind in 'biuf', f'array {name!r} has dtype {spec[0]!r}, not a plain number type')
+    return dt, tuple(spec[1])
+
+# %% ../nbs/00_core.ipynb #6aa9494b
+def _chunk_ok(c, names:set) -> bool:
+    "Whether `c` is `[start, stop, {array: CRC-32}]` with a checksum for each of `names`."
+    return (isinstance(c, list) and len(c) == 3 and type(c[0]) is int and type(c[1]) is int and c[0] < c[1]
+            and isinstance(c[2], dict) and set(c[2]) == names and all(type(v) is int for v in c[2].values()))
+
+def _check_index(idx) -> dict:
+    "`idx`, a parsed index.json, if it is well formed, else `_Damaged` naming its first problem."
+    _need(isinstance(idx, dict), f'index.json holds {json.dumps(idx):.40}, not an object')
+    keys, arrays, chunks = idx.get('keys'), idx.get('arrays'), idx.get('chunks')
+    _need(isinstance(keys, list) and all(isinstance(k, str) for k in keys) and len(set(keys)) == len(keys), "index.json: 'keys' is not a list of distinct strings")
+    _need(isinstance(arrays, dict), "index.json: 'arrays' is not an object")
+    _need(isinstance(idx.get('meta'), dict), "index.json: 'meta' is not an object")
+    for name, spec in arrays.items(): _array_spec(name, spec)
+    _need(isinstance(chunks, list) and all(_chunk_ok(c, set(arrays)) for c in chunks)
+          and [c[0] for c in chunks] == [0] + [c[1] for c in chunks[:-1]] and (chunks[-1][1] if chunks else 0) == len(keys),
+          "index.json: 'chunks' do not cover the rows with checksums")
+    return idx
+
+# %% ../nbs/00_core.ipynb #f2f4241a
+_HASHED = Counter()  # chunks and bytes checksummed by this process: tests count them
+_VERIFIED = set()  # the chunks verified by this process, so a store of GBs is read through once, not on every use
+
+def _crc(path, start:int, stop:int) -> int:
+    "CRC-32 of bytes `start:stop` of the file `path`, read in blocks so that a large store needs little memory."
+    _HASHED['chunks'] += 1; _HASHED['bytes'] += stop - start
+    crc = 0
+    with open(path, 'rb') as f:
+        f.seek(start)
+        while start < stop and (b := f.read(min(1 << 24, stop - start))):
+            crc = zlib.crc32(b, crc); start += len(b)
+    return crc
+
+# %% ../nbs/00_core.ipynb #f70477bd
+def _check_files(folder:Path, idx:dict):
+    "`_Damaged` unless each `.bin` in `folder` holds the rows of `idx` and each chunk not yet verified by this process matches its checksums."
+    row = {n: math.prod(shape) * dt.itemsize for n, (dt, shape) in ((n, _array_spec(n, s)) for n, s in idx['arrays'].items())}
+    for name, r in row.items():
+        f, want = folder/f'{name}.bin', len(idx['keys']) * r
+        size = f.stat().st_size if f.exists() else 0  # bytes past the committed rows are a killed append's, overwritten by the next
+        _need(size >= want, f'{name}.bin has {size} bytes, expected {want}')
+    for a, b, crcs in idx['chunks']:
+        seen = (str(folder), a, b, tuple(sorted(crcs.items())))
+        if seen in _VERIFIED: continue
+        for name, crc in crcs.items():
+            _need(_crc(folder/f'{name}.bin', a * row[name], b * row[name]) == crc, f'{name}.bin rows {a}-{b - 1} do not match their checksum')
+        _VERIFIED.add(seen)
+
+# %% ../nbs/00_core.ipynb #c246530f
+@contextmanager
+def _locked(folder:Path, wait:bool=True):
+    "Hold the lock of the store in `folder`; yield False, without it, if it is busy and not `wait`."
+    fd = os.open(folder/'lock', os.O_RDONLY | os.O_CREAT, 0o666)  # read-only: a shared store's lock may not be ours to write
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)); free = True
+        except BlockingIOError: free = False
+        yield free
+    finally: os.close(fd)
+
+# %% ../nbs/00_core.ipynb #d70eb59a
+def _write_rows(f:Path, a:np.ndarray, n:int) -> int:
+    "Write rows `a` into the file `f` after its `n` committed rows, over any bytes a killed append left there; their CRC-32."
+    b = np.ascontiguousarray(a).tobytes(); at = n * (len(b) // len(a))
+    with _naming_file(f), open(os.open(f, os.O_RDWR | os.O_CREAT, 0o666), 'r+b') as out:
+        out.truncate(at); out.seek(at); out.write(b); out.flush(); os.fsync(out.fileno())
+    return zlib.crc32(b)
+
 # %% ../nbs/00_core.ipynb #1b38161b
 class RowStore:
-    "An append-only on-disk table of array rows under string keys, safe to share between processes."
+    "An append-only on-disk table of array rows under string keys, safe to share between processes; a damaged one is rebuilt empty."
     def __init__(self, kind:str, *key):
-        self.path = cache_dir(kind)/hash_key('rowstore-v1', *key)  # the format's version: a store of another layout is never read
+        self.path = cache_dir(kind)/hash_key('rowstore-v2', *key)  # the format's version: a store of another layout is never read
         self.path.mkdir(parents=True, exist_ok=True)
+        with _locked(self.path, wait=False) as free:  # a killed run's half-written index, unless an append may be writing one now
+            for f in self.path.glob('.index.json.*.tmp') if free else []: f.unlink(missing_ok=True)
 
     def index(self) -> dict:
-        "The committed state: `keys` in row order, the `arrays`' dtypes and row shapes, and free-form `meta`."
-        f = self.path/'index.json'
-        return json.loads(f.read_text(encoding='utf-8')) if f.exists() else dict(keys=[], arrays={}, meta={})
+        "The committed state, checked: `keys` in row order, the `arrays`' dtypes and row shapes, free-form `meta` and the `chunks`' checksums."
+        try: return self._checked()
+        except (_Damaged, FileNotFoundError):  # checked again under the lock: another process may have just rebuilt it
+            with _locked(self.path): return self._checked_or_rebuilt()
+
+    def _checked(self) -> dict:
+        "index.json if it and the files it describes are sound, else `_Damaged`."
+        try: text = (self.path/'index.json').read_bytes()
+        except FileNotFoundError: return dict(keys=[], arrays={}, meta={}, chunks=[])
+        try: idx = json.loads(text)
+        except (ValueError, RecursionError): raise _Damaged('index.json is empty' if not text.strip() else 'index.json is not valid JSON') from None
+        _check_files(self.path, _check_index(idx))
+        return idx
+
+    def _checked_or_rebuilt(self) -> dict:
+        "The checked index, or (under the lock) a damaged store's files removed and an empty index."
+        try: return self._checked()
+        except _Damaged as e:
+            print(f'multimodal_mlc: cache {self.path} is damaged ({e}); rebuilding it', file=sys.stderr)
+            for f in self.path.iterdir():
+                if f.name != 'lock': f.unlink()  # the lock stays: other processes may be waiting on it
+            return dict(keys=[], arrays={}, meta={}, chunks=[])
 
     def rows(self, keys, idx:dict|None=None) -> np.ndarray:
         "The row of each key, -1 where it is not stored."
@@ -71,19 +190,19 @@ class RowStore:
         return np.array([pos.get(k, -1) for k in keys], np.int64)
 
     def append(self, keys:list, meta:dict|None=None, **arrays):
-        "Store `arrays` (each `(len(keys), ...)`) under `keys`, skipping keys another process stored meanwhile; merge `meta` into the index's."
-        with open(self.path/'lock', 'w') as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            idx = self.index()
-            known = set(idx['keys']); n = len(idx['keys'])
-            keep = [i for i, k in enumerate(keys) if k not in known]
-            for name, a in arrays.items():
-                a = np.ascontiguousarray(a[keep])
-                idx['arrays'][name] = [a.dtype.str, list(a.shape[1:])]
-                row = int(np.prod(a.shape[1:], dtype=np.int64)) * a.dtype.itemsize
-                with open(self.path/f'{name}.bin', 'r+b' if (self.path/f'{name}.bin').exists() else 'wb') as f:
-                    f.truncate(n*row); f.seek(n*row); f.write(a.tobytes()); f.flush(); os.fsync(f.fileno())
-            idx['keys'] += [keys[i] for i in keep]
+        "Store `arrays` (each `(len(keys), ...)`) under `keys`, skipping keys already stored (by another process meanwhile, or earlier in `keys`); merge `meta` into the index's."
+        with _locked(self.path):
+            idx = self._checked_or_rebuilt()
+            spec = {name: [a.dtype.str, list(a.shape[1:])] for name, a in arrays.items()}
+            for name, s in spec.items(): _array_spec(name, s)
+            n, known, keep = len(idx['keys']), set(idx['keys']), []
+            for i, k in enumerate(keys):
+                if k not in known: keep.append(i); known.add(k)  # a key repeated in `keys` is stored once
+            if n and keep and spec != idx['arrays']: raise ValueError(f"{self.path}: cannot append arrays {spec} to a store of {idx['arrays']}")
+            if not n and arrays: idx['arrays'] = spec
+            if keep:
+                idx['chunks'].append([n, n + len(keep), {name: _write_rows(self.path/f'{name}.bin', a[keep], n) for name, a in arrays.items()}])
+                idx['keys'] += [keys[i] for i in keep]
             for k, v in (meta or {}).items():  # dict entries merge, so concurrent appends keep each other's
                 if isinstance(v, dict): idx['meta'].setdefault(k, {}).update(v)
                 else: idx['meta'][k] = v

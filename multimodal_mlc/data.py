@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #203fcb7a
 from __future__ import annotations
-import csv, io, json, os, re, warnings
+import csv, io, json, os, re, stat, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from .core import MMLCError, RowStore, take_rows, atomic_path, atomic_write_text, cache_dir, find_comp5329, hash_key
 
@@ -28,37 +28,45 @@ def _fold(caption:str) -> str:
 
 # %% ../nbs/01_data.ipynb #a6b67eb0
 def _strict_records(text:str, n_cols:int):
-    "Records of a correctly quoted CSV body as `(line, fields)`; raises `csv.Error` or `ValueError` if it is not one."
+    "Records of a correctly quoted CSV body as `(line, fields, problem)`; raises `csv.Error` or `ValueError` if it is not one."
     reader = csv.reader(io.StringIO(text, newline=''), strict=True)
     records, line = [], 2
     for fields in reader:
         if fields and len(fields) != n_cols: raise ValueError(f'{len(fields)} fields')
-        if fields: records.append((line, fields))
+        if fields: records.append((line, fields, None))
         line = reader.line_num + 2
     return records
 
 # %% ../nbs/01_data.ipynb #cf9247e9
 def _raw_records(text:str, header:list, fname:str):
-    "Records `(line, fields)` of a body whose last column (the caption) is quoted without escaping."
+    "Records `(line, fields, problem)` of a body whose last column (the caption) is quoted without escaping; `problem` names a bad row."
     n_pre = len(header) - 1
     start = re.compile(r'^' + r','.join([r'[^,"\n]*']*n_pre) + r',(.*)$')
-    records = []
+    records = []  # [line, fields before the caption, caption, whole, problem]
     for i, line in enumerate(text.split('\n'), 2):
         m = start.match(line)
         is_open = records and not _closed(records[-1][2])
+        # a whole record inside an open caption means that caption never closed: end the caption there rather than swallow the record
+        if is_open and m and _whole(line, m):
+            records[-1][4] = f"the caption's closing quote is missing (line {i} looks like a record of its own)"; is_open = False
         # a new record only where the previous caption is closed: quotes inside captions never split a row
-        if m and not is_open: records.append((i, line[:m.start(1)-1].split(','), m.group(1), False))
+        if m and not is_open: records.append([i, line[:m.start(1)-1].split(','), m.group(1), True, None])
         # a line that starts like `123.jpg,` but lacks fields is a bad row of its own (only its ImageID kept), not more of the caption before it
-        elif not is_open and _ID_LIKE.match(line): records.append((i, line.split(',', 1)[:1], '', True))
-        elif records: i0, pre, cap, bad = records[-1]; records[-1] = (i0, pre, cap + '\n' + line, bad)
+        elif not is_open and _ID_LIKE.match(line): records.append([i, line.split(',', 1)[:1], '', False, None])
+        elif records: records[-1][2] += '\n' + line
         elif line.strip(): raise MMLCError(f"{fname}, line {i}: expected a record starting with {','.join(header[:n_pre])}, got {line[:60]!r}")
-    return [(i, pre if bad else pre + [_unquote(cap, fname, i)]) for i, pre, cap, bad in records]
+    return [(i, pre + [_unquote(cap, fname, i)] if whole and not bad else pre, bad) for i, pre, cap, whole, bad in records]
 
 _ID_LIKE = re.compile(r'^[^,"\s]+\.\w+,')
 
 def _closed(caption:str) -> bool:
     c = caption.rstrip()
     return not c.startswith('"') or (len(c) > 1 and c.endswith('"'))
+
+def _whole(line:str, m:re.Match) -> bool:
+    "Whether `line`, matched by the record start `m`, is a record of its own: an ImageID without spaces and a quoted caption that closes."
+    c = m.group(1).rstrip()
+    return bool(re.match(r'[^,"\s]+,', line)) and c.startswith('"') and _closed(c)
 
 def _unquote(caption:str, fname:str, line:int) -> str:
     c = caption.rstrip()
@@ -113,9 +121,10 @@ def read_csv(path, on_error:str='raise') -> pd.DataFrame:
     text = _decode(path)
     header = _header(text, fname)
     rows, skipped, seen = [], [], {}
-    for line, fields in _records(text, header, fname):
+    for line, fields, problem in _records(text, header, fname):
         rec = dict(zip(header, fields))
         try:
+            if problem: raise ValueError(problem)
             if len(fields) != len(header): raise ValueError(f"the row does not hold the {len(header)} fields {','.join(header)}")
             rows.append(_check_row(rec, seen, line))
         except ValueError as e:
@@ -184,11 +193,33 @@ def image_path(images, image_id:str) -> Path:
         raise MMLCError(f"ImageID {image_id!r}: must be a file name inside the image folder {images}")
     return Path(images)/p
 
+# %% ../nbs/01_data.ipynb #e24c2157
+_SPECIAL = {stat.S_IFIFO: 'a FIFO', stat.S_IFCHR: 'a character device', stat.S_IFBLK: 'a block device', stat.S_IFSOCK: 'a socket'}
+
+def _open_file(path:Path):
+    "`path` opened for binary reading; anything but a regular file is an `MMLCError`, as reading a FIFO or a device never ends."
+    try: mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError, ValueError): raise MMLCError(f"{path}: image file not found") from None
+    except OSError as e: raise MMLCError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
+    if stat.S_ISREG(mode):
+        # opened without blocking and checked again: the path may have become a FIFO since the stat
+        try: f = open(path, 'rb', opener=lambda p, fl: os.open(p, fl | getattr(os, 'O_NONBLOCK', 0)))
+        except OSError as e: raise MMLCError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
+        mode = os.fstat(f.fileno()).st_mode
+        if stat.S_ISREG(mode): return f
+        f.close()
+    if stat.S_ISDIR(mode): raise MMLCError(f"{path}: is a folder, not an image")
+    raise MMLCError(f"{path}: not a regular file ({_SPECIAL.get(stat.S_IFMT(mode), 'a special file')}), not an image")
+
 # %% ../nbs/01_data.ipynb #c6906367
 def _to_rgb(im:Image.Image) -> Image.Image:
-    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):  # 16/32-bit grayscale: scale to 8 bits, PIL's convert would clip
+    "`im` as 8-bit RGB: 16/32-bit integers scaled by their maximum; floats taken as 0-1 when at most 1, else as 0-255 (clipped); transparency on white."
+    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):  # PIL's convert would clip
         a = np.asarray(im, dtype=np.float64)
         im = Image.fromarray((255 * a / max(a.max(), 1)).astype(np.uint8))
+    if im.mode == 'F':  # PIL's convert would clip 0-1 to black
+        a = np.nan_to_num(np.asarray(im, dtype=np.float64))
+        im = Image.fromarray(np.clip(a * 255 if a.max() <= 1 else a, 0, 255).round().astype(np.uint8))
     if im.mode == 'P': im = im.convert('RGBA')
     if im.mode in ('RGBA', 'LA', 'PA'):
         bg = Image.new('RGB', im.size, (255, 255, 255))
@@ -197,15 +228,15 @@ def _to_rgb(im:Image.Image) -> Image.Image:
     return im.convert('RGB')
 
 def load_image(path, size:int|None=None) -> Image.Image:
-    "Open `path` as RGB (resized to `size`x`size` when given); any failure is an `MMLCError` naming the file."
+    "Open `path` as RGB, upright as its EXIF orientation says (resized to `size`x`size` when given); any failure is an `MMLCError` naming the file."
     path = Path(path)
-    if path.is_dir(): raise MMLCError(f"{path}: is a folder, not an image")
-    if not path.exists(): raise MMLCError(f"{path}: image file not found")
+    f = _open_file(path)
     try:
-        with warnings.catch_warnings():
+        with f, warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                if size: im.draft('RGB', (size, size))
+            with Image.open(f) as im:
+                if size: im.draft('RGB', (size, size))  # the reduced JPEG keeps its EXIF, so the turn below still applies
+                ImageOps.exif_transpose(im, in_place=True)
                 im = _to_rgb(im)
     except Exception as e: raise MMLCError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
     return im.resize((size, size), Image.BILINEAR) if size else im
@@ -255,15 +286,18 @@ IMAGE_STATS = {'decoded': 0}  # JPEG decodes in this process; tests read it
 
 @dataclass
 class ImageCache:
-    "Decoded uint8 images of a list of files: rows `index` of a shared array, with the files that failed and why."
+    "Decoded uint8 images of a list of files: rows `index` of a shared array (-1: the file failed, and has none), with the files that failed and why."
     array: np.ndarray                     # (rows, H, W, 3), every image of this size stored so far
     index: np.ndarray                     # the row of each file
     keys: list                            # each file's identity: path, size, modification time
     failed: dict = field(default_factory=dict)
     def __len__(self): return len(self.index)
     def batch(self, rows, device=None) -> torch.Tensor:
-        "Rows as a uint8 tensor (B, 3, H, W)."
-        return torch.from_numpy(take_rows(self.array, self.index[np.asarray(rows)])).permute(0, 3, 1, 2).to(device)
+        "Rows as a uint8 tensor (B, 3, H, W); a row whose image failed is an error, as it has no pixels."
+        rows = np.asarray(rows, np.int64); at = self.index[rows]
+        if (at < 0).any():
+            r = int(rows[at < 0][0]); raise MMLCError(f"row {r} has no image: {self.failed.get(r, 'it was never decoded')}")
+        return torch.from_numpy(take_rows(self.array, at)).permute(0, 3, 1, 2).to(device)
 
 # %% ../nbs/01_data.ipynb #62a9325b
 def _file_key(p:Path) -> str:
@@ -280,25 +314,32 @@ def _decode_all(paths:list, size:int, n_workers:int|None=None):
     with ThreadPoolExecutor(n_workers or os.cpu_count()) as ex: list(ex.map(work, range(len(paths))))
     return arr, failed
 
+def _decode_keys(keys:list, where:dict, size:int, n_workers:int|None=None):
+    "The `keys` whose files `where[key]` decode, their images, and `{key: message}` for the others."
+    arr, bad = _decode_all([where[k] for k in keys], size, n_workers)
+    ok = [i for i in range(len(keys)) if i not in bad]
+    return [keys[i] for i in ok], arr[ok], {keys[i]: m for i, m in bad.items()}
+
 # %% ../nbs/01_data.ipynb #bfbf50c6
 def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_workers:int|None=None, chunk:int=2048) -> ImageCache:
-    "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`)."
+    "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`); failures are tried again on the next call."
     paths = [Path(p) for p in paths]
     keys = [_file_key(p) for p in paths]
-    store = RowStore('images', 'v2', size) if cache else None
-    known = set(store.index()['keys']) if cache else set()
-    new = list(dict.fromkeys(k for k in keys if k not in known))
-    where = {k: p for k, p in zip(keys, paths)}
+    where = dict(zip(keys, paths))
     if not cache:
-        arr, bad = _decode_all([where[k] for k in new], size, n_workers)
-        pos = {k: i for i, k in enumerate(new)}
-        return _checked(ImageCache(arr, np.array([pos[k] for k in keys], np.int64), keys), {new[i]: m for i, m in bad.items()}, on_error)
+        good, arr, failed = _decode_keys(list(dict.fromkeys(keys)), where, size, n_workers)
+        pos = {k: i for i, k in enumerate(good)}
+        return _checked(ImageCache(arr, np.array([pos.get(k, -1) for k in keys], np.int64), keys), failed, on_error)
+    store = RowStore('images', 'v3', size)  # v3: the v2 stores kept failures as black rows, which would never be tried again
+    known = set(store.index()['keys'])
+    new, failed = list(dict.fromkeys(k for k in keys if k not in known)), {}
     for s in range(0, len(new), chunk):  # appended chunk by chunk: a killed run keeps what it decoded
-        part = new[s:s + chunk]
-        arr, bad = _decode_all([where[k] for k in part], size, n_workers)
-        store.append(part, meta={'failed': {part[i]: m for i, m in bad.items()}}, image=arr)
+        good, arr, bad = _decode_keys(new[s:s + chunk], where, size, n_workers)
+        failed.update(bad)  # not stored: a read that failed (a permission, a mount away) may well work next time
+        if good: store.append(good, image=arr)
     idx = store.index()
-    return _checked(ImageCache(store.arrays(idx)['image'], store.rows(keys, idx), keys), idx['meta'].get('failed', {}), on_error)
+    arr = store.arrays(idx).get('image', np.zeros((0, size, size, 3), np.uint8))
+    return _checked(ImageCache(arr, store.rows(keys, idx), keys), failed, on_error)
 
 def _checked(c:ImageCache, failed_keys:dict, on_error:str) -> ImageCache:
     "`c` with its failed rows listed; with `on_error='raise'` the first of them is an error."

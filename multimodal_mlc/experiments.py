@@ -111,7 +111,7 @@ def _run(cfg:Config, df, images, name:str, out=None, eval_df=None, device=None, 
         run_dir = Path(out or tmp)/name
         prepare_inputs(df, images, cfg, device=device)  # fill the caches first, so the time below is training alone
         start = time.perf_counter()
-        res = train(cfg, df, images, out=run_dir, resume=out is not None, device=device, progress=progress)
+        res = train(cfg, df, images, out=run_dir, resume=(run_dir/'checkpoint.pt').exists(), device=device, progress=progress)
         seconds, timing = time.perf_counter() - start, run_dir/'timing.json'
         if timing.exists(): seconds = json.loads(timing.read_text())['seconds']  # finished before: keep its own time
         else: atomic_write_text(timing, json.dumps(dict(seconds=seconds)))

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from timm.models.vision_transformer import VisionTransformer
 from .core import MMLCError
-from .text import masked_mean, register_offline_weights, resolve_weights
+from .text import MAX_TEXT_LEN, masked_mean, register_offline_weights, resolve_weights
 
 # %% auto #0
 __all__ = ['FUSIONS', 'load_in_order', 'check_backbone', 'image_backbone', 'image_norm', 'TokenFusion', 'mlp_head', 'LateFusion',
@@ -71,7 +71,7 @@ def _padding_mask(n_img:int, text_mask:torch.Tensor) -> torch.Tensor:
 
 class TokenFusion(nn.Module):
     "A timm ViT/DeiT whose transformer also attends to the caption's word vectors."
-    def __init__(self, vit:VisionTransformer, text_dim:int, max_text_len:int=128):
+    def __init__(self, vit:VisionTransformer, text_dim:int, max_text_len:int=MAX_TEXT_LEN):
         super().__init__()
         self.vit, width = vit, vit.embed_dim
         self.text_proj = nn.Linear(text_dim, width)
@@ -88,7 +88,7 @@ class TokenFusion(nn.Module):
 
     def forward(self, images, text_emb, text_mask):
         v, T = self.vit, text_emb.shape[1]
-        if T > self.text_pos.shape[1]: raise MMLCError(f"captions have {T} tokens, the model takes at most {self.text_pos.shape[1]}: raise max_text_len")
+        if T > self.text_pos.shape[1]: raise MMLCError(f"captions have {T} tokens, the model takes at most {self.text_pos.shape[1]} (max_text_len): encode them with max_len <= {self.text_pos.shape[1]}")
         x = v.norm_pre(v.patch_drop(v._pos_embed(v.patch_embed(images)))) if images is not None else self._prefix(text_emb.shape[0])
         n_img = x.shape[1]
         x = torch.cat([x, self.text_proj(text_emb) + self.text_type + self.text_pos[:, :T]], 1)
@@ -127,7 +127,7 @@ def fits_token_fusion(backbone:str, **model_kw) -> bool:
     with torch.device('meta'): return isinstance(timm.create_model(backbone, **model_kw), VisionTransformer)
 
 def create_model(backbone:str|None, fusion:str, n_labels:int, text_dim:int, pretrained:bool|str=False,
-                 hidden:int=512, dropout:float=0.1, max_text_len:int=128, **kw) -> nn.Module:
+                 hidden:int=512, dropout:float=0.1, max_text_len:int=MAX_TEXT_LEN, **kw) -> nn.Module:
     "A model mapping `(images, text_emb, text_mask)` to `n_labels` logits; `kw` go to `timm.create_model`."
     if fusion not in FUSIONS: raise MMLCError(f"unknown fusion {fusion!r}: use one of {FUSIONS}")
     if fusion == 'text': return LateFusion(None, text_dim, n_labels, hidden, dropout)
@@ -160,7 +160,7 @@ def pool_tokens(x:torch.Tensor, grid:int) -> torch.Tensor:
 class FusionHead(nn.Module):
     "A small transformer over `[cls] + image tokens + word vectors`, classifying from `[cls]`."
     def __init__(self, img_dim:int, text_dim:int, n_labels:int, width:int=256, depth:int=2, heads:int=4, dropout:float=0.1,
-                 use_image:bool=True, use_text:bool=True, max_text_len:int=128):
+                 use_image:bool=True, use_text:bool=True, max_text_len:int=MAX_TEXT_LEN):
         super().__init__()
         self.use_image, self.use_text = use_image, use_text
         self.cls = nn.Parameter(torch.zeros(1, 1, width))

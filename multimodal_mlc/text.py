@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_text.ipynb #8301d1d9
 from __future__ import annotations
-import functools, hashlib, json, math, os, urllib.request
+import functools, hashlib, json, math, os, re, urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +14,10 @@ import torch
 from .core import MMLCError, RowStore, take_rows, atomic_write_text, cache_dir, default_device, hash_key
 
 # %% auto #0
-__all__ = ['OFFLINE_WEIGHTS', 'ENCODE_STATS', 'register_offline_weights', 'hub_online', 'resolve_weights', 'freeze',
-           'load_text_encoder', 'choose_max_len', 'masked_mean', 'TextFeatures', 'weights_fingerprint',
-           'encode_captions']
+__all__ = ['OFFLINE_WEIGHTS', 'MAX_TEXT_LEN', 'ENCODE_STATS', 'register_offline_weights', 'hub_online', 'resolve_weights',
+           'check_encoder_name', 'freeze', 'text_config', 'load_text_encoder', 'text_len_limit', 'caption_lengths',
+           'report_truncation', 'choose_max_len', 'masked_mean', 'TextFeatures', 'weights_fingerprint',
+           'files_fingerprint', 'encode_captions']
 
 # %% ../nbs/02_text.ipynb #c08cad27
 OFFLINE_WEIGHTS = {}  # upstream name -> (pip name, function returning the local path; raises ImportError when not installed)
@@ -60,6 +61,14 @@ def resolve_weights(name:str, hub_id:str|None=None) -> Path|str:
     raise MMLCError(f"weights for {name!r} are not on this machine and the Hugging Face hub is offline: get them with {how}"
                     f"a run with internet (e.g. Colab) that downloads them once, or pass a local folder; these work offline: {offline}")
 
+# %% ../nbs/02_text.ipynb #9d8db7b2
+def check_encoder_name(name:str) -> str:
+    "`name` if it is a Hugging Face hub model id (`name` or `org/name`), else an `MMLCError`: never a path."
+    parts = name.split('/') if isinstance(name, str) else []
+    if not (1 <= len(parts) <= 2 and all(re.fullmatch(r'[A-Za-z0-9_.-]{1,96}', p) and '..' not in p and p[0] not in '.-' for p in parts)):
+        raise MMLCError(f"text encoder {name!r}: not a model name; a folder of weights must be passed by the user (--text-encoder PATH)")
+    return name
+
 # %% ../nbs/02_text.ipynb #067f4d46
 def freeze(model:torch.nn.Module) -> torch.nn.Module:
     "`model` in eval mode with no parameter requiring a gradient."
@@ -68,35 +77,61 @@ def freeze(model:torch.nn.Module) -> torch.nn.Module:
 
 def _is_bert_base_uncased(name): return str(name).split('/')[-1] == 'bert-base-uncased'
 
+def _hf(name, load, *args, **kw):
+    "`load(*args, **kw)`, a transformers loader, never running code that came with the weights; its failures as one-line `MMLCError`s."
+    try: return load(*args, trust_remote_code=False, **kw)
+    except (OSError, ValueError) as e:
+        why = 'it needs code shipped with its weights, which is never run' if 'trust_remote_code' in str(e) else ' '.join(str(e).split())[:300] or repr(e)
+        raise MMLCError(f"text encoder {str(name)!r}: cannot load it: {why}") from e
+
 def _tokenizer(name):
     from transformers import AutoTokenizer, BertTokenizer
-    try: return AutoTokenizer.from_pretrained(resolve_weights(name))
+    try: src = resolve_weights(name)
     except MMLCError:
         if not _is_bert_base_uncased(name): raise
-        return BertTokenizer.from_pretrained(resolve_weights('sentence-transformers/all-MiniLM-L6-v2'))  # same vocabulary
+        return _hf(name, BertTokenizer.from_pretrained, resolve_weights('sentence-transformers/all-MiniLM-L6-v2'))  # same vocabulary
+    return _hf(name, AutoTokenizer.from_pretrained, src)
 
-def _config(name, **config_kw):
+def text_config(name, **config_kw):
+    "The transformers config of the text encoder `name`, updated by `config_kw` (bert-base-uncased's is known without its files)."
     from transformers import AutoConfig, BertConfig
-    try: return AutoConfig.from_pretrained(resolve_weights(name), **config_kw)
+    try: src = resolve_weights(name)
     except MMLCError:
         if not _is_bert_base_uncased(name): raise
         return BertConfig(**config_kw)  # BertConfig's defaults are bert-base-uncased
+    return _hf(name, AutoConfig.from_pretrained, src, **config_kw)
 
 # %% ../nbs/02_text.ipynb #eb10ab94
 def load_text_encoder(name:str='bert-base-uncased', pretrained:bool=True, config=None, **config_kw):
-    "`(tokenizer, model)` for `name`, the model frozen; `pretrained=False` gives random weights from `config` (or `name`'s config updated by `config_kw`)."
+    "`(tokenizer, model)` for `name`, the model frozen; `pretrained=False` gives random weights from `config` (or `name`'s config updated by `config_kw`). Code shipped with weights is never run."
     from transformers import AutoModel
-    if pretrained:
-        src = resolve_weights(name)
-        return _tokenizer(name), freeze(AutoModel.from_pretrained(src))
-    return _tokenizer(name), freeze(AutoModel.from_config(config or _config(name, **config_kw)))
+    if 'trust_remote_code' in config_kw: raise MMLCError(f"text encoder {str(name)!r}: trust_remote_code is refused: code shipped with weights is never run")
+    if pretrained: return _tokenizer(name), freeze(_hf(name, AutoModel.from_pretrained, resolve_weights(name)))
+    return _tokenizer(name), freeze(_hf(name, AutoModel.from_config, config or text_config(name, **config_kw)))
 
 # %% ../nbs/02_text.ipynb #d6d148f9
-def choose_max_len(tokenizer, captions, q:float=0.99, multiple:int=8) -> int:
-    "The `q` quantile of `captions`' token lengths, rounded up to `multiple`; prints how many captions it covers."
-    lengths = np.array([len(ids) for ids in tokenizer(list(captions))['input_ids']])
-    max_len = int(min(math.ceil(np.quantile(lengths, q) / multiple) * multiple, tokenizer.model_max_length))
-    print(f"max_len={max_len}: {np.mean(lengths <= max_len):.1%} of {len(lengths)} captions fit whole (longest: {lengths.max()} tokens)")
+MAX_TEXT_LEN = 128  # the most caption tokens the models take (their text position tables); longer captions are cut
+
+def text_len_limit(tokenizer, config=None) -> int:
+    "The most tokens a caption may have: `MAX_TEXT_LEN`, or fewer when `tokenizer` or the encoder's `config` takes fewer."
+    return int(min(MAX_TEXT_LEN, tokenizer.model_max_length or MAX_TEXT_LEN, getattr(config, 'max_position_embeddings', None) or MAX_TEXT_LEN))
+
+# %% ../nbs/02_text.ipynb #a8d7c30a
+def caption_lengths(tokenizer, captions) -> np.ndarray:
+    "Token count of each caption, special tokens included (linear in the text: a 100,000-character caption takes milliseconds)."
+    return np.array([len(ids) for ids in tokenizer(list(captions), verbose=False)['input_ids']], np.int64)
+
+def report_truncation(lengths:np.ndarray, max_len:int, what:str='captions'):
+    "Print how many `what`, of token counts `lengths`, are cut at `max_len`."
+    n, cut = len(lengths), int((lengths > max_len).sum())
+    how = f"{cut:,} of {n:,} {what} are longer and are truncated" if cut else f"all {n:,} {what} fit whole"
+    print(f"max_len={max_len}: {how} (longest: {int(lengths.max()):,} tokens)")
+
+def choose_max_len(tokenizer, captions, q:float=0.99, multiple:int=8, limit:int|None=None) -> int:
+    "The `q` quantile of `captions`' token lengths rounded up to `multiple`, at most `limit` (default `text_len_limit(tokenizer)`); prints how many are cut."
+    lengths = caption_lengths(tokenizer, captions)
+    max_len = int(min(math.ceil(np.quantile(lengths, q) / multiple) * multiple, limit or text_len_limit(tokenizer)))
+    report_truncation(lengths, max_len)
     return max_len
 
 # %% ../nbs/02_text.ipynb #a8cb4afb
@@ -130,10 +165,35 @@ def weights_fingerprint(model:torch.nn.Module) -> str:
     for k, v in model.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().flatten().view(torch.uint8).numpy())
     return h.hexdigest()[:16]
 
-def _encoder_id(encoder, pretrained) -> str:
-    if isinstance(encoder, str) and pretrained: return f'{encoder}|pretrained'
-    model = encoder[1]
-    return f'{model.config.name_or_path or type(model).__name__}|{weights_fingerprint(model)}'
+# %% ../nbs/02_text.ipynb #16e7b43d
+_LOADED_FILES = ('config.json', '*.safetensors', '*.safetensors.index.json', 'pytorch_model*.bin', 'pytorch_model.bin.index.json',
+                 'tokenizer*', 'vocab*', 'merges.txt', 'special_tokens_map.json', 'added_tokens.json', '*.model')  # what transformers reads
+
+@functools.lru_cache(None)
+def _file_hash(path:str, stat:tuple) -> str:
+    "sha256 of `path`'s bytes; `stat` (size, times, inode) is in the key so a rewritten file is hashed again, an unchanged one once per process."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        while chunk := f.read(1 << 24): h.update(chunk)
+    return h.hexdigest()
+
+def files_fingerprint(folder) -> str:
+    "A hash of the bytes of the weight, config and tokenizer files in `folder`."
+    h = hashlib.sha256()
+    for f in sorted({f for pat in _LOADED_FILES for f in Path(folder).glob(pat) if f.is_file()}):
+        st = f.stat()
+        h.update(f'{f.name}:{_file_hash(str(f.resolve()), (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))}\n'.encode())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/02_text.ipynb #80ebde64
+def _encoder_id(encoder, pretrained) -> str|None:
+    "What names `encoder`'s states: its resolved files, or its weights and vocabulary; `None` for hub weights not downloaded yet."
+    if isinstance(encoder, str) and pretrained:
+        src = resolve_weights(encoder)
+        return f'files|{files_fingerprint(src)}' if isinstance(src, Path) else None
+    tok, model = encoder
+    vocab = hash_key(type(tok).__name__, tok.get_vocab(), getattr(tok, 'do_lower_case', None))
+    return f'{model.config.name_or_path or type(model).__name__}|{weights_fingerprint(model)}|{vocab}'
 
 # %% ../nbs/02_text.ipynb #a945f471
 @torch.no_grad()
@@ -155,22 +215,31 @@ def _encode(tokenizer, model, captions, max_len, batch_size, device, layer=None)
     return emb, mask
 
 # %% ../nbs/02_text.ipynb #77f007e0
+def _text_encoder(encoder, pretrained):
+    "`(tokenizer, model, store key)` of `encoder`; the model is `None` while it need not be loaded (pretrained, by name)."
+    if not isinstance(encoder, str): return *encoder, _encoder_id(encoder, False)
+    if not pretrained: tok, model = load_text_encoder(encoder, pretrained=False); return tok, model, _encoder_id((tok, model), False)
+    if (key := _encoder_id(encoder, True)) is not None: return _tokenizer(encoder), None, key
+    tok, model = load_text_encoder(encoder)  # hub weights are downloaded now, so the store is named by the files
+    return tok, model, _encoder_id(encoder, True) or _encoder_id((tok, model), False)
+
 def encode_captions(captions, encoder='sentence-transformers/all-MiniLM-L6-v2', max_len:int|None=None, batch_size:int=256,
                     cache:bool=True, pretrained:bool=True, device=None, layer:int|None=None) -> TextFeatures:
-    "Word vectors of `captions` from a frozen `encoder` (a name, or `(tokenizer, model)`), of hidden layer `layer` (default the last); only captions not yet in the store are encoded."
+    "Word vectors of `captions` from a frozen `encoder` (a name, or `(tokenizer, model)`), of hidden layer `layer` (default the last), cut at `max_len` tokens (at most `text_len_limit`); only captions not yet in the store are encoded."
     captions = list(captions)
     for i, c in enumerate(captions):
         if not isinstance(c, str): raise MMLCError(f"caption of row {i} is {c!r}, not text: fill missing captions (e.g. with '') first")
     if not captions: raise MMLCError("encode_captions got no captions")
-    tokenizer, model = (encoder if not isinstance(encoder, str) else
-                        (_tokenizer(encoder), None) if pretrained else load_text_encoder(encoder, pretrained=False))
-    max_len = max_len or choose_max_len(tokenizer, captions)
+    tokenizer, model, key = _text_encoder(encoder, pretrained)
+    limit = text_len_limit(tokenizer, model.config if model is not None else text_config(encoder))
+    asked, max_len = max_len, min(max_len, limit) if max_len else choose_max_len(tokenizer, captions, limit=limit)
     name = encoder if isinstance(encoder, str) else model.config.name_or_path
-    store = RowStore('text', _encoder_id(encoder if model is None else (tokenizer, model), pretrained) + ('' if layer is None else f'|layer{layer}'), max_len)
+    store = RowStore('text', key + ('' if layer is None else f'|layer{layer}'), max_len)
     uniq = list(dict.fromkeys(captions))
     idx = store.index() if cache else dict(keys=[])
     new = sorted(set(uniq) - set(idx['keys']))
     if new:
+        if asked and (lengths := caption_lengths(tokenizer, new)).max() > max_len: report_truncation(lengths, max_len, 'new captions')
         if model is None: model = load_text_encoder(encoder)[1]
         emb, mask = _encode(tokenizer, model, new, max_len, batch_size, device or default_device(), layer)
         if not cache:

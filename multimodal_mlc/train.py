@@ -4,50 +4,51 @@
 
 # %% ../nbs/04_train.ipynb #a1b38cbd
 from __future__ import annotations
-import dataclasses, json, math, os, signal, time, typing
+import dataclasses, json, math, os, signal, typing
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .core import MMLCError, RowStore, take_rows, atomic_path, atomic_write_text, cache_dir, default_device, hash_key, seed_everything
-from .data import (LabelSpace, ImageCache, augment, cache_images, image_path, normalize, read_csv, row_line, row_place,
-                                 stratified_split, make_synthetic)
-from .text import encode_captions, load_text_encoder
+from .core import MMLCError, RowStore, take_rows, atomic_path, atomic_write_text, default_device, hash_key, seed_everything
+from .data import LabelSpace, ImageCache, augment, cache_images, image_path, normalize, row_line, row_place, stratified_split
+from .text import MAX_TEXT_LEN, check_encoder_name, encode_captions, load_text_encoder, text_config
 from .models import check_backbone, create_model, pool_tokens, FusionHead, TextTop, TunedText, image_backbone, image_norm, image_tokens, model_report
 from .metrics import f1_scores, samples_f1
-from .thresholds import apply_thresholds, best_global_threshold, sweep_thresholds, tune_thresholds
+from .thresholds import apply_thresholds, tune_thresholds
 
 # %% auto #0
-__all__ = ['PRESETS', 'FEATURE_STATS', 'Config', 'get_config', 'AsymmetricLoss', 'make_loss', 'image_views', 'Features',
-           'frozen_backbone', 'cache_image_features', 'Inputs', 'text_encoder', 'prepare_inputs', 'build_model',
-           'param_groups', 'save_checkpoint', 'load_checkpoint', 'save_model', 'load_meta', 'load_model',
-           'predict_probs', 'TrainResult', 'train', 'predict', 'write_submission']
+__all__ = ['PRESETS', 'MODEL_KW', 'TEXT_KW', 'FEATURE_STATS', 'MODEL_FORMAT', 'MODEL_FILES', 'Config', 'get_config',
+           'check_settings', 'AsymmetricLoss', 'make_loss', 'image_views', 'Features', 'frozen_backbone',
+           'cache_image_features', 'Inputs', 'text_encoder', 'prepare_inputs', 'build_model', 'param_groups',
+           'save_checkpoint', 'load_checkpoint', 'save_model', 'load_meta', 'load_model', 'folder_state',
+           'check_out_folder', 'predict_probs', 'TrainResult', 'rows_fingerprint', 'get_device', 'train', 'predict',
+           'write_submission']
 
 # %% ../nbs/04_train.ipynb #cacaa4ff
 @dataclass
 class Config:
-    "Every setting of a training run."
+    "Every setting of a training run; an impossible value is refused when the `Config` is made, before any work."
     backbone: str = 'deit_small_patch16_224'
-    fusion: str = 'token'                    # token | late | image | text
+    fusion: Literal['token', 'late', 'image', 'text'] = 'token'
     text_encoder: str = 'bert-base-uncased'
     pretrained: bool = True                  # pretrained image backbone and text encoder
     frozen_image: bool = False               # True: train a head on cached backbone tokens (the `fast` preset)
     img_size: int = 224
     max_len: int | None = None               # caption tokens; None: the 99th percentile of the training captions
-    loss: str = 'softmargin'                 # softmargin | bce | asl
+    loss: Literal['softmargin', 'bce', 'asl'] = 'softmargin'
     pos_weight: bool = False                 # bce only: weight positives by negatives/positives per label
     lr: float = 1e-3
     weight_decay: float = 0.0
     batch_size: int = 64
     epochs: int = 10
     grad_accum: int = 1
-    schedule: str = 'constant'               # constant | cosine (with `warmup` steps)
+    schedule: Literal['constant', 'cosine'] = 'constant'   # cosine: after `warmup` steps
     warmup: int = 0
     valid_pct: float = 0.1
     threshold: float = 0.4
@@ -55,7 +56,7 @@ class Config:
     min_labels: int = 0                      # 1: always predict at least the top label
     hflip: bool = True
     vflip: bool = True
-    mixed_precision: str = 'auto'            # auto | no | fp16 | bf16
+    mixed_precision: Literal['auto', 'no', 'fp16', 'bf16'] = 'auto'
     early_stop: int = 0                      # patience in epochs on validation samples-F1; 0: off
     checkpoint_every: int = 0                # also checkpoint every N optimizer steps; 0: epoch ends only
     skip_nonfinite: bool = False             # True: skip a batch whose loss is NaN or infinite (counted) instead of stopping
@@ -65,10 +66,11 @@ class Config:
     head_depth: int = 2
     head_heads: int = 4
     dropout: float = 0.1
-    model_kw: dict = field(default_factory=dict)   # passed to the timm backbone (tiny sizes in tests)
-    text_kw: dict = field(default_factory=dict)    # passed to the text encoder (a tiny config in tests)
+    model_kw: dict = field(default_factory=dict)   # sizes of the timm backbone (tiny ones in tests); see MODEL_KW
+    text_kw: dict = field(default_factory=dict)    # sizes of a randomly initialised text encoder (tests); see TEXT_KW
     text_tune_layers: int = 0                # fine-tune the text encoder's top N layers (their input states are cached)
     text_lr: float | None = None             # learning rate of those layers; None: a tenth of `lr`
+    def __post_init__(self): check_settings(asdict(self))
 
 PRESETS = {
     'paper': dict(),
@@ -81,12 +83,52 @@ PRESETS = {
 }
 
 def get_config(preset:str='paper', **overrides) -> Config:
-    "The `Config` of `preset` with `overrides`; unknown names are an error."
+    "The `Config` of `preset` with `overrides` (`None` keeps the preset's value); an unknown name or an impossible value is an error."
     if preset not in PRESETS: raise MMLCError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
-    names = {f.name for f in dataclasses.fields(Config)}
-    bad = [k for k in overrides if k not in names]
-    if bad: raise MMLCError(f"unknown setting(s) {bad}; settings are {sorted(names)}")
-    return Config(**{**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}})
+    settings = {**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
+    check_settings(settings)  # names first: `Config(**settings)` would raise a bare TypeError
+    return Config(**settings)
+
+# %% ../nbs/04_train.ipynb #86d199a4
+# only sizes: a model folder is untrusted, and other arguments of timm or transformers can load files or run code
+MODEL_KW = {'img_size', 'patch_size', 'embed_dim', 'depth', 'depths', 'num_heads', 'window_size', 'mlp_ratio'}
+TEXT_KW = {'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'max_position_embeddings'}
+_AT_LEAST = dict(img_size=1, batch_size=1, epochs=1, grad_accum=1, head_width=1, head_depth=1, head_heads=1, max_len=1,
+                 warmup=0, early_stop=0, checkpoint_every=0, image_grid=0, text_tune_layers=0, min_labels=0, seed=0, weight_decay=0)
+_BETWEEN = dict(valid_pct=(0, 0.99), threshold=(0, 1), dropout=(0, 0.99))
+
+def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
+def _is_num(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+_KINDS = {int: (_is_int, 'a whole number'), float: (_is_num, 'a finite number'), bool: (lambda v: isinstance(v, bool), 'true or false'),
+          str: (lambda v: isinstance(v, str) and v != '', 'a name'), dict: (lambda v: isinstance(v, dict), 'a mapping'),
+          type(None): (lambda v: v is None, 'None')}
+
+def _kind_problem(v, hint) -> str|None:
+    "What is wrong with `v` as a value of the type `hint` (a plain type, a `Literal` or a union of them), or None."
+    if typing.get_origin(hint) is Literal: return None if v in typing.get_args(hint) else f"must be one of {list(typing.get_args(hint))}"
+    kinds = typing.get_args(hint) or (hint,)
+    return None if any(_KINDS[k][0](v) for k in kinds) else f"must be {' or '.join(_KINDS[k][1] for k in kinds)}"
+
+def _sizes_problem(kw:dict, allowed:set) -> str|None:
+    for k, v in kw.items():
+        if k not in allowed: return f"{k!r} is not a size setting; allowed: {sorted(allowed)}"
+        vals = v if isinstance(v, (list, tuple)) else [v]
+        if not vals or not all((_is_num if k == 'mlp_ratio' else _is_int)(x) and x > 0 for x in vals): return f"{k}={v!r} must be positive"
+
+def _range_problem(name, v) -> str|None:
+    if name in _AT_LEAST and v is not None and v < _AT_LEAST[name]: return f"must be at least {_AT_LEAST[name]}"
+    if name in _BETWEEN and not _BETWEEN[name][0] <= v <= _BETWEEN[name][1]: return f"must be between {_BETWEEN[name][0]} and {_BETWEEN[name][1]}"
+    if name in ('lr', 'text_lr') and v is not None and v <= 0: return "must be positive"
+    if name in ('model_kw', 'text_kw'): return _sizes_problem(v, MODEL_KW if name == 'model_kw' else TEXT_KW)
+
+def check_settings(settings:dict):
+    "Refuse settings of a `Config` (from code, the command line or a `model.json`) of an unknown name, the wrong type or out of range, naming the first."
+    hints = typing.get_type_hints(Config)
+    for k, v in settings.items():
+        if k not in hints: raise MMLCError(f"unknown setting {k!r}; settings are {sorted(hints)}")
+        if (p := _kind_problem(v, hints[k]) or _range_problem(k, v)): raise MMLCError(f"setting {k}={v!r}: {p}")
+    if settings.get('frozen_image') and settings.get('fusion') == 'late':
+        raise MMLCError("setting fusion='late' needs a trainable backbone; with frozen_image=True use token, image or text")
 
 # %% ../nbs/04_train.ipynb #e6f322bd
 class AsymmetricLoss(nn.Module):
@@ -238,7 +280,6 @@ def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, p
 
 def _fusion_model(cfg, n_labels, text_dim, img_dim, pretrained):
     if cfg.frozen_image:
-        if cfg.fusion not in ('token', 'image', 'text'): raise MMLCError(f"fusion {cfg.fusion!r} needs a trainable backbone; with a frozen one use token, image or text")
         return FusionHead(img_dim or 1, text_dim, n_labels, width=cfg.head_width, depth=cfg.head_depth, heads=cfg.head_heads,
                           dropout=cfg.dropout, use_image=cfg.fusion != 'text', use_text=cfg.fusion != 'image')
     return create_model(cfg.backbone, cfg.fusion, n_labels, text_dim, pretrained=cfg.pretrained if pretrained is None else pretrained, **cfg.model_kw)
@@ -274,53 +315,63 @@ def load_checkpoint(path) -> dict:
     except Exception as e: raise MMLCError(f"{path}: not a checkpoint this library can load safely ({type(e).__name__}: {str(e).splitlines()[0]})") from None
 
 # %% ../nbs/04_train.ipynb #20ec13ed
+MODEL_FORMAT = 1  # the layout of model.json; a reader refuses a newer one rather than misread it
+
 def save_model(out, model:nn.Module, meta:dict):
-    "Write the weights as safetensors and `meta` as `model.json`, each atomically."
+    "Write the weights as safetensors and `meta` (with the format version) as `model.json`, each atomically."
     from safetensors.torch import save_file
     out = Path(out)
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     with atomic_path(out/'model.safetensors') as tmp: save_file(sd, str(tmp))
-    atomic_write_text(out/'model.json', json.dumps(meta, indent=1))
+    atomic_write_text(out/'model.json', json.dumps(dict(format=MODEL_FORMAT, **meta), indent=1))
 
-def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
-def _is_num(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+_META = dict(format=_is_int, config=lambda v: isinstance(v, dict), label_ids=lambda v: isinstance(v, list), thresholds=lambda v: isinstance(v, list),
+             max_len=lambda v: _is_int(v) and 1 <= v <= MAX_TEXT_LEN, text_dim=lambda v: _is_int(v) and v > 0,
+             img_dim=lambda v: v is None or _is_int(v) and v > 0, valid_scores=lambda v: isinstance(v, dict), n_valid=_is_int,
+             model=lambda v: isinstance(v, dict), skipped_batches=_is_int)
 
 def _check_meta(meta, fname):
-    "Refuse a `model.json` whose fields are missing, of the wrong type or inconsistent, before anything is built from it."
+    "Refuse a `model.json` with a field unknown, missing, of the wrong type or inconsistent, before anything is built from it."
     if not isinstance(meta, dict): raise MMLCError(f"{fname}: expected a JSON object, got a {type(meta).__name__}")
-    need = {'config': dict, 'label_ids': list, 'thresholds': list, 'max_len': int, 'text_dim': int}
-    for k, t in need.items():
-        if not isinstance(meta.get(k), t) or isinstance(meta.get(k), bool): raise MMLCError(f"{fname}: field {k!r} missing or not a {t.__name__}")
+    if (bad := [k for k in meta if k not in _META]): raise MMLCError(f"{fname}: unknown field {bad[0]!r}")
+    for k in ('config', 'label_ids', 'thresholds', 'max_len', 'text_dim'):
+        if k not in meta: raise MMLCError(f"{fname}: field {k!r} is missing")
+    if (bad := [k for k, v in meta.items() if not _META[k](v)]): raise MMLCError(f"{fname}: field {bad[0]!r} is {meta[bad[0]]!r}, not a valid value")
+    if meta.get('format', 1) > MODEL_FORMAT: raise MMLCError(f"{fname}: written in format {meta['format']} by a newer multimodal_mlc; upgrade it to read this model")
     if not all(map(_is_int, meta['label_ids'])) or len(set(meta['label_ids'])) != len(meta['label_ids']):
         raise MMLCError(f"{fname}: field 'label_ids' must hold distinct whole numbers")
     if not all(map(_is_num, meta['thresholds'])): raise MMLCError(f"{fname}: field 'thresholds' must hold finite numbers")
     if len(meta['thresholds']) != len(meta['label_ids']): raise MMLCError(f"{fname}: {len(meta['thresholds'])} thresholds for {len(meta['label_ids'])} labels")
-    if not (meta.get('img_dim') is None or _is_int(meta['img_dim'])): raise MMLCError(f"{fname}: field 'img_dim' must be a whole number or null")
-    hints = typing.get_type_hints(Config)
-    for k, v in meta['config'].items():
-        if k not in hints: raise MMLCError(f"{fname}: unknown setting {k!r} in 'config'")
-        kinds = typing.get_args(hints[k]) or (hints[k],)
-        if not any(_KINDS[t][0](v) for t in kinds):
-            raise MMLCError(f"{fname}: setting {k!r} is {v!r}, expected {' or '.join(_KINDS[t][1] for t in kinds)}")
-
-_KINDS = {int: (_is_int, 'a whole number'), float: (_is_num, 'a number'), bool: (lambda v: isinstance(v, bool), 'true or false'),
-          str: (lambda v: isinstance(v, str), 'a string'), dict: (lambda v: isinstance(v, dict), 'a JSON object'), type(None): (lambda v: v is None, 'null')}
+    try: check_settings(meta['config'])
+    except MMLCError as e: raise MMLCError(f"{fname}: {e}") from None
 
 def load_meta(model_dir) -> dict:
     "The checked `model.json` of a folder written by `train`."
     d = Path(model_dir)
-    if not (d/'model.json').exists(): raise MMLCError(f"{d}: no model.json here; is this a folder written by `mmlc train`?")
+    if not (d/'model.json').is_file(): raise MMLCError(f"{d}: no model.json here; is this a folder written by `mmlc train`?")
     try: meta = json.loads((d/'model.json').read_text(encoding='utf-8'))
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise MMLCError(f"{d/'model.json'}: not valid JSON ({e})") from None
     _check_meta(meta, d/'model.json')
     return meta
 
-def load_model(model_dir):
-    "The model, its `Config` and its metadata from a folder written by `train`."
+def _model_config(meta, fname, text_encoder=None) -> Config:
+    "The `Config` of a checked `model.json`; its text encoder must be a model name, a folder only when the user names it (`text_encoder`)."
+    cfg = Config(**meta['config'])
+    if text_encoder is not None: cfg = dataclasses.replace(cfg, text_encoder=str(text_encoder))
+    try:
+        if text_encoder is None: check_encoder_name(cfg.text_encoder)
+        for what, name in [('text encoder', None if text_encoder else cfg.text_encoder), ('backbone', cfg.backbone)]:
+            # the loaders look for a folder of that name first: a name from an untrusted file must not pick one of the user's
+            if name and Path(name).exists(): raise MMLCError(f"the {what} {name!r} is also a folder here; run from another folder")
+    except MMLCError as e: raise MMLCError(f"{fname}: {e}") from None
+    return cfg
+
+def load_model(model_dir, text_encoder=None):
+    "The model, its `Config` and its metadata from a folder written by `train`; `text_encoder`: a folder of the encoder's weights that you trust, in place of the name in `model.json`."
     from safetensors.torch import load_file
     d = Path(model_dir)
     meta = load_meta(d)
-    cfg = get_config('paper', **meta['config'])
+    cfg = _model_config(meta, d/'model.json', text_encoder)
     model = build_model(cfg, len(meta['label_ids']), meta['text_dim'], meta.get('img_dim'), pretrained=False)
     try: sd = load_file(str(d/'model.safetensors'))
     except FileNotFoundError: raise MMLCError(f"{d/'model.safetensors'}: missing; the model folder is incomplete") from None
@@ -328,6 +379,32 @@ def load_model(model_dir):
     try: model.load_state_dict(sd)
     except RuntimeError as e: raise MMLCError(f"{d/'model.safetensors'}: weights do not match model.json ({str(e).splitlines()[0]})") from None
     return model.eval(), cfg, meta
+
+# %% ../nbs/04_train.ipynb #bdd7d722
+MODEL_FILES = ('model.json', 'model.safetensors', 'checkpoint.pt', 'best.safetensors', 'history.csv', 'history.png', 'skipped.csv',
+               'thresholds.png', 'timing.json')
+
+def folder_state(out) -> str:
+    "What the folder `out` holds: `'new'` (nothing), `'finished'` (a trained model), `'unfinished'` (a checkpoint, no model yet), `'file'` or `'other'`."
+    out = Path(out)
+    if out.exists() and not out.is_dir(): return 'file'
+    names = {p.name for p in out.iterdir() if not p.name.endswith('.tmp')} if out.exists() else set()
+    if not names: return 'new'
+    if 'model.json' in names: return 'finished'
+    return 'unfinished' if 'checkpoint.pt' in names else 'other'
+
+def check_out_folder(out, resume:bool=False, overwrite:bool=False):
+    "Refuse to train into `out` where that would lose files: a folder that is not a model folder, or a model folder without `resume` or `overwrite`."
+    state = folder_state(out)
+    if resume and overwrite: raise MMLCError("choose --resume (resume=True) or --overwrite (overwrite=True), not both")
+    if state == 'file': raise MMLCError(f"{out}: is a file; the model needs a folder of its own")
+    if state == 'other': raise MMLCError(f"{out}: the folder is not empty and holds no model; choose a new or empty folder (nothing was written)")
+    if state == 'finished' and not (resume or overwrite):
+        raise MMLCError(f"{out}: holds a finished model; pass --overwrite (overwrite=True) to replace it, --resume to continue its run, or choose another folder")
+    if state == 'unfinished' and not (resume or overwrite):
+        raise MMLCError(f"{out}: holds an unfinished run; pass --resume (resume=True) to continue it, or --overwrite (overwrite=True) to start again")
+    if resume and state == 'finished' and not (Path(out)/'checkpoint.pt').exists():
+        raise MMLCError(f"{out}: holds a model but no checkpoint.pt to resume from; pass --overwrite (overwrite=True) to train again")
 
 # %% ../nbs/04_train.ipynb #b564828f
 def _autocast(cfg:Config, device):
@@ -454,31 +531,57 @@ def _drop_missing_images(df, images, cfg, on_error):
     skipped = [_skipped_image(df, k, images, problems[k]) for k in bad]
     return df.drop(index=df.index[bad]).reset_index(drop=True), skipped
 
-def _training_rows(cfg, df, images, on_error, rank, device, writes):
-    "The label space, targets, prepared inputs, training and validation rows of `df`, and the rows skipped (written to `skipped.csv`)."
+def rows_fingerprint(df:pd.DataFrame) -> str:
+    "A key of the rows `df` holds (ImageID, labels and caption of each, in order), stored in checkpoints so that a resumed run trains on the same rows."
+    return hash_key(df.ImageID.tolist(), [list(map(int, l)) for l in df.Labels], df.Caption.tolist())
+
+def _check_resume(ck:dict, cfg, rows_key:str, labels, path):
+    "Refuse to continue the checkpoint `ck` with other settings, rows or labels, naming what differs."
+    old = ck['config']; new = asdict(cfg)
+    diff = [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in {**old, **new} if old.get(k) != new.get(k)]
+    if diff: raise MMLCError(f"{path}: was written with other settings ({', '.join(diff)}); resume with the same ones or use a new --out")
+    if ck.get('rows') != rows_key: raise MMLCError(f"{path}: was written for other training rows; resume with the same CSV and images or use a new --out")
+    if list(ck['label_ids']) != list(labels.ids): raise MMLCError(f"{path}: was written for the labels {list(ck['label_ids'])}, these rows have {list(labels.ids)}")
+
+def _usable_rows(cfg, df, images, on_error):
+    "The rows of `df` to train on, their label space, and the rows skipped (those `read_csv` left out, then those without an image file)."
     skipped = list(df.attrs.get('skipped', []))  # rows `read_csv(on_error='skip')` left out go to the same report
     df, bad_images = _drop_missing_images(df, images, cfg, on_error)
-    skipped += bad_images
-    if not len(df): raise MMLCError(f"no rows left to train on ({len(skipped)} skipped)")
-    labels = LabelSpace.from_labels(df.Labels)
-    y = labels.encode(df.Labels.tolist())
+    if not len(df): raise MMLCError(f"no rows left to train on ({len(skipped) + len(bad_images)} skipped)")
+    return df, LabelSpace.from_labels(df.Labels), skipped + bad_images
+
+def _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped):
+    "The targets, prepared inputs, training and validation rows of `df`, and every row skipped (written to `skipped.csv`)."
     if rank: _barrier()  # the first process fills the caches; the others then read them
     inputs = prepare_inputs(df, images, cfg, on_error=on_error, device=device)
     if not rank: _barrier()
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
-    skipped += [_skipped_image(df, i, images, inputs.images.failed[i]) for i in failed]
+    skipped = skipped + [_skipped_image(df, i, images, inputs.images.failed[i]) for i in failed]
+    y = labels.encode(df.Labels.tolist())
     tr, va = (np.setdiff1d(r, failed) for r in _split(cfg, y, len(df)))
     if writes and skipped: atomic_write_text(writes/'skipped.csv', pd.DataFrame(skipped, columns=['file', 'line', 'ImageID', 'problem']).astype({'line': 'Int64'}).to_csv(index=False))
-    elif writes: (writes/'skipped.csv').unlink(missing_ok=True)  # a report left by an earlier run in this folder would be wrong
-    return labels, y, inputs, tr, va, skipped
+    elif writes: (writes/'skipped.csv').unlink(missing_ok=True)  # a resumed run's rows may read now: its old report would be wrong
+    return y, inputs, tr, va, skipped
 
-def _resume(out, writes, cfg, model, opt, scaler, sched, g):
-    "Where training starts: from the checkpoint in `out` (restoring every state), else from nothing."
-    if out and writes:  # a process killed while writing leaves its temporary files behind
-        for t in out.glob('.*.tmp'): t.unlink()
-    if not (out and (out/'checkpoint.pt').exists()): return 0, 0, 0.0, None, [], dict(f1=-1.0, epoch=-1), [0]
-    ck = load_checkpoint(out/'checkpoint.pt')
-    if ck['config'] != asdict(cfg): raise MMLCError(f"{out/'checkpoint.pt'}: was written with other settings; resume with the same ones or use a new --out")
+def _open_folder(out, resume, overwrite, writes):
+    "Check the model folder `out` and read its checkpoint when resuming (nothing is deleted yet); `None` when starting fresh."
+    if out is None: return None
+    if writes: check_out_folder(out, resume, overwrite)  # the other processes would see the first one's files
+    if not resume: return None
+    if not (out/'checkpoint.pt').exists():
+        if writes: print(f"{out}: no checkpoint to resume from; starting fresh")
+        return None
+    return load_checkpoint(out/'checkpoint.pt')
+
+def _clear_folder(out, overwrite):
+    "Remove the debris of killed writes and, with `overwrite`, the files of the model being replaced: only once every check has passed."
+    for t in out.glob('.*.tmp'): t.unlink()
+    if overwrite:
+        for name in MODEL_FILES: (out/name).unlink(missing_ok=True)
+
+def _resume(ck, cfg, model, opt, scaler, sched, g):
+    "Where training starts: from the checkpoint `ck` (restoring every state), else from nothing."
+    if ck is None: return 0, 0, 0.0, None, [], dict(f1=-1.0, epoch=-1), [0]
     _restore(ck, model, opt, scaler, sched, g)
     return ck['epoch'], ck['step'], ck['loss_sum'], ck['perm'], ck['history'], ck['best'], [ck.get('nonfinite', 0)]
 
@@ -486,16 +589,38 @@ def _split(cfg, y, n):
     if cfg.valid_pct <= 0: return np.arange(n), np.arange(0)
     return stratified_split(y, cfg.valid_pct, cfg.seed)
 
-def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, on_error:str='raise', device=None, progress:bool=True) -> TrainResult:
+def get_device(device=None) -> torch.device:
+    "The torch device `device` names (default: CUDA when available, else CPU); a name torch does not know, or a GPU this machine lacks, is an error."
+    if device is None: return default_device()
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError) as e: raise MMLCError(f"device {device!r}: not a device name ({str(e).splitlines()[0]}); use cpu or cuda") from None
+    if d.type == 'cuda' and not torch.cuda.is_available(): raise MMLCError(f"device {device!r}: no CUDA GPU is available here; use cpu")
+    if d.type not in ('cpu', 'cuda'): raise MMLCError(f"device {device!r}: only cpu and cuda are supported")
+    return d
+
+def _check_text_layers(cfg):
+    "Refuse to tune more text-encoder layers than the encoder has, before any caption is encoded."
+    if not cfg.text_tune_layers or cfg.fusion == 'image': return
+    n = text_config(cfg.text_encoder, **cfg.text_kw).num_hidden_layers
+    if cfg.text_tune_layers > n: raise MMLCError(f"setting text_tune_layers={cfg.text_tune_layers}: the text encoder {cfg.text_encoder!r} has {n} layers")
+
+def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, overwrite:bool=False, on_error:str='raise', device=None, progress:bool=True) -> TrainResult:
     "Train `cfg` on the rows of `df` (images in the folder `images`), writing the model folder `out` when given; `on_error='skip'` leaves out rows whose image is missing or unreadable and lists them in `skipped.csv`."
-    device = torch.device(device) if device else default_device()
+    if on_error not in ('raise', 'skip'): raise MMLCError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    device = get_device(device)
+    if cfg.fusion != 'text': check_backbone(cfg.backbone)  # every check before any expensive work
+    _check_text_layers(cfg)
     rank, world = _distributed()
     if world > 1 and device.type == 'cuda': device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
     out = Path(out) if out else None
     writes = out if rank == 0 else None  # only the first process writes files
-    if cfg.fusion != 'text': check_backbone(cfg.backbone)  # before any expensive work
+    ck = _open_folder(out, resume, overwrite, writes)
+    df, labels, skipped = _usable_rows(cfg, df, images, on_error)
+    rows_key = rows_fingerprint(df)
+    if ck is not None: _check_resume(ck, cfg, rows_key, labels, out/'checkpoint.pt')
+    if writes: _clear_folder(out, overwrite)
     seed_everything(cfg.seed)
-    labels, y, inputs, tr, va, skipped = _training_rows(cfg, df, images, on_error, rank, device, writes)
+    y, inputs, tr, va, skipped = _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped)
     img_dim = inputs.features.shape[-1] if inputs.features is not None else None
     model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device)
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 else model
@@ -507,14 +632,15 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, on_e
     sched = _scheduler(opt, cfg, steps_per_epoch * cfg.epochs)
     loss_fn = make_loss(cfg, y[tr]).to(device)
     g = torch.Generator().manual_seed(cfg.seed)
-    epoch, start, loss_sum, perm, history, best, nonfinite = _resume(out if resume else None, writes, cfg, model, opt, scaler, sched, g)
+    epoch, start, loss_sum, perm, history, best, nonfinite = _resume(ck, cfg, model, opt, scaler, sched, g)
     best_sd = _load_best(out) if out and best['epoch'] >= 0 else None
     bar = tqdm(total=math.ceil(len(tr) / cfg.batch_size) * cfg.epochs, disable=not progress, desc='train')
     bar.update(epoch * math.ceil(len(tr) / cfg.batch_size) + start)
     while epoch < cfg.epochs:
         if perm is None: perm = torch.randperm(len(tr), generator=g)
         def save(step, loss_sum, epoch=epoch, perm=perm):
-            if writes: save_checkpoint(out/'checkpoint.pt', {**_state(model, opt, scaler, sched, g, epoch, step, loss_sum, perm, history, best, cfg, labels), 'nonfinite': nonfinite[0]})
+            if writes: save_checkpoint(out/'checkpoint.pt', {**_state(model, opt, scaler, sched, g, epoch, step, loss_sum, perm, history, best, cfg, labels),
+                                                             'nonfinite': nonfinite[0], 'rows': rows_key})
         train_loss = _epoch(net, inputs, tr, y, cfg, loss_fn, opt, scaler, sched, g, perm, start, loss_sum, save, device, ctx, bar, epoch, nonfinite)
         row = dict(epoch=epoch + 1, train_loss=train_loss, **({'skipped_batches': nonfinite[0]} if cfg.skip_nonfinite else {}),
                    **_validate(model, inputs, va, y, cfg, loss_fn, device))
@@ -579,11 +705,13 @@ def _train_cli_code(cfg:Config, data, out, resume:bool) -> str:
             f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False)\n")
 
 # %% ../nbs/04_train.ipynb #a8ab94c9
-def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None) -> pd.DataFrame:
-    "Submission rows `ImageID, Labels` for every row of `df`, with `Probs`; rows scored without their image are flagged in `Note`."
-    if on_error not in ('raise', 'caption'): raise ValueError("on_error must be 'raise' or 'caption'")
-    model, cfg, meta = load_model(model_dir)
-    device = torch.device(device) if device else default_device()
+def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None, text_encoder=None) -> pd.DataFrame:
+    "Submission rows `ImageID, Labels` for every row of `df`, with `Probs`; rows scored without their image are flagged in `Note`. `text_encoder`: see `load_model`."
+    if on_error not in ('raise', 'caption'): raise MMLCError(f"on_error must be 'raise' or 'caption', not {on_error!r}")
+    if not len(df): raise MMLCError(f"{df.attrs.get('file', 'the table')}: no rows to score")
+    if min_labels is not None and not (_is_int(min_labels) and min_labels >= 0): raise MMLCError(f"min_labels={min_labels!r}: must be a whole number of at least 0")
+    device = get_device(device)
+    model, cfg, meta = load_model(model_dir, text_encoder)
     model.to(device)
     inputs = prepare_inputs(df, images, cfg, on_error='raise' if on_error == 'raise' else 'skip', max_len=meta['max_len'], device=device, train=False)
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
