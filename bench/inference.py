@@ -23,7 +23,11 @@ from multimodal_mlc.core import cache_dir, hash_key
 from multimodal_mlc.data import normalize
 from multimodal_mlc.cli import main as mmlc
 from multimodal_mlc.models import image_norm, image_tokens
-from multimodal_mlc.train import _autocast, frozen_backbone, get_config, load_model, prepare_inputs, train
+from multimodal_mlc.settings import autocast, get_config
+from multimodal_mlc.features import frozen_backbone
+from multimodal_mlc.inputs import prepare_inputs
+from multimodal_mlc.modelfile import load_model
+from multimodal_mlc.train import train
 
 def trained_model(preset:str, df, images, data:str) -> Path:
     "A model folder trained for one epoch (its quality does not matter here), kept between runs of the same preset and data."
@@ -59,7 +63,7 @@ def in_process(args, cache) -> float:
 def model_only(model_dir, test, images, cache, device, batch_size:int=256) -> dict:
     "Images per second of the saved model's forward on the test rows' own inputs, made beforehand on the device; with a frozen backbone, also of the backbone on one view."
     model, cfg, meta = load_model(model_dir); model.to(device)
-    ctx, _ = _autocast(cfg, device)
+    ctx, _ = autocast(cfg, device)
     with cache_in(cache): inputs = prepare_inputs(test, images, cfg, max_len=meta['max_len'], device=device, train=False)  # `predict` filled this cache
     chunks = np.array_split(np.arange(len(test)), math.ceil(len(test) / batch_size))
     ready = [inputs.batch(r, cfg, device=device) for r in chunks]

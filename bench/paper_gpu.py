@@ -32,10 +32,11 @@ def per_s(f, n_items:int, steps:int, warmup:int, device) -> float:
     return n_items * steps / timed(lambda: [f() for _ in range(steps)], device)
 
 def train_speed(cfg, device, steps, warmup) -> float:
-    from multimodal_mlc.train import _autocast, build_model, make_loss
+    from multimodal_mlc.settings import autocast, make_loss
+    from multimodal_mlc.modelfile import build_model
     model = build_model(cfg, N_LABELS, 768).to(device).train()
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)  # as `train` builds it
-    ctx, fp16 = _autocast(cfg, device); scaler = torch.amp.GradScaler(device.type, enabled=fp16)
+    ctx, fp16 = autocast(cfg, device); scaler = torch.amp.GradScaler(device.type, enabled=fp16)
     loss_fn, B = make_loss(cfg), cfg.batch_size
     x, emb = torch.randn(B, 3, cfg.img_size, cfg.img_size, device=device), torch.randn(B, TEXT_LEN, 768, device=device)
     mask, y = torch.ones(B, TEXT_LEN, dtype=torch.bool, device=device), (torch.rand(B, N_LABELS, device=device) < 0.1).float()
@@ -78,7 +79,7 @@ def main():
     ap.add_argument('--score-batch', type=int, help='scoring batch: 256 on a GPU, as predict_probs, 8 on a CPU')
     ap.add_argument('--wait', action='store_true', help='first wait (up to 10 min) for the 1-minute load average to fall below 1.5')
     a = ap.parse_args()
-    from multimodal_mlc.train import get_config
+    from multimodal_mlc.settings import get_config
     gpu = a.device.startswith('cuda')
     device, warmup, score_batch = torch.device(a.device), a.warmup if a.warmup is not None else (10 if gpu else 1), a.score_batch or (256 if gpu else 8)
     cfg = get_config('paper', pretrained=False, batch_size=a.batch_size or (64 if gpu else 8))

@@ -19,7 +19,10 @@ from tqdm.auto import tqdm
 
 from benchlib import dataset, machine, median, timed, wait_for_quiet, write_result
 from multimodal_mlc.data import LabelSpace
-from multimodal_mlc.train import _autocast, _epoch, _scheduler, build_model, get_config, make_loss, prepare_inputs
+from multimodal_mlc.settings import autocast, get_config, make_loss
+from multimodal_mlc.inputs import prepare_inputs
+from multimodal_mlc.modelfile import build_model
+from multimodal_mlc.train import _epoch, _scheduler
 
 def configs(img_size:int, batch_size:int) -> dict:
     "The two models measured: (a) an end-to-end token-fusion ViT the size of DeiT-Tiny, (b) the `fast` preset's FusionHead."
@@ -38,7 +41,7 @@ class Run:
         img_dim = self.inputs.features.shape[-1] if self.inputs.features is not None else None
         self.model = build_model(cfg, self.y.shape[1], self.inputs.text.dim, img_dim).to(device)
         self.opt = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)  # as `train` builds it
-        self.ctx, fp16 = _autocast(cfg, device)
+        self.ctx, fp16 = autocast(cfg, device)
         self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)
         self.sched = _scheduler(self.opt, cfg, 10**6)
         self.loss_fn = make_loss(cfg, self.y).to(device)

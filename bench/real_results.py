@@ -19,7 +19,11 @@ from multimodal_mlc.core import find_comp5329
 from multimodal_mlc.data import IMAGE_STATS, cache_images, image_path, read_csv
 from multimodal_mlc.metrics import f1_scores
 from multimodal_mlc.thresholds import apply_thresholds, sweep_thresholds
-from multimodal_mlc.train import FEATURE_STATS, cache_image_features, get_config, predict, text_encoder, train
+from multimodal_mlc.settings import get_config
+from multimodal_mlc.features import FEATURE_STATS, cache_image_features
+from multimodal_mlc.inputs import text_encoder
+from multimodal_mlc.train import train
+from multimodal_mlc.predict import predict
 from multimodal_mlc.text import ENCODE_STATS, encode_captions
 
 # name: overrides of the `fast` preset. Each spells out every setting that differs from the preset at some point

@@ -15,7 +15,9 @@ import argparse, time
 from benchlib import dataset, machine, write_result
 from multimodal_mlc.data import IMAGE_STATS
 from multimodal_mlc.text import ENCODE_STATS
-from multimodal_mlc.train import FEATURE_STATS, get_config, image_views, train
+from multimodal_mlc.settings import get_config
+from multimodal_mlc.features import FEATURE_STATS, image_views
+from multimodal_mlc.train import train
 
 def counts(df, views:int) -> dict:
     "The counters per unit of work that had to be done: per unique caption, per image."
