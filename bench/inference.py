@@ -20,7 +20,7 @@ import torch
 
 from benchlib import dataset, machine, timed, wait_for_quiet, write_result
 from multimodal_mlc.core import cache_dir, hash_key
-from multimodal_mlc.data import normalize
+from multimodal_mlc.images import normalize
 from multimodal_mlc.cli import main as mmlc
 from multimodal_mlc.models import image_norm, image_tokens
 from multimodal_mlc.settings import autocast, get_config

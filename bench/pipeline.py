@@ -1,6 +1,6 @@
 """Pipeline efficiency: how close the real training loop gets to the model's own speed.
 
-The real loop is `multimodal_mlc.train._epoch`, the body of `train`: it takes each batch from the disk caches through
+The real loop is `multimodal_mlc.train.Run.one_batch`, the step of `train`'s run: it takes each batch from the disk caches through
 `Inputs.batch` (with augmentation), then runs forward, backward and the optimizer step. The reference runs the same model,
 loss, optimizer and autocast on the same rows' batches, made beforehand on the device. The ratio of their throughputs is
 the share of the time spent on the model; the target is 0.9 or better. The two run in alternating rounds (with
@@ -15,14 +15,13 @@ import argparse
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from benchlib import dataset, machine, median, timed, wait_for_quiet, write_result
 from multimodal_mlc.data import LabelSpace
-from multimodal_mlc.settings import autocast, get_config, make_loss
+from multimodal_mlc.settings import get_config
 from multimodal_mlc.inputs import prepare_inputs
 from multimodal_mlc.modelfile import build_model
-from multimodal_mlc.train import _epoch, _scheduler
+from multimodal_mlc.train import Run
 
 def configs(img_size:int, batch_size:int) -> dict:
     "The two models measured: (a) an end-to-end token-fusion ViT the size of DeiT-Tiny, (b) the `fast` preset's FusionHead."
@@ -32,20 +31,16 @@ def configs(img_size:int, batch_size:int) -> dict:
     return {'token': get_config('tiny', img_size=img_size, batch_size=batch_size, model_kw=deit_tiny, text_kw=bert_shaped),
             'fast': get_config('fast')}
 
-class Run:
-    "The objects `train` builds for a config: prepared inputs, model, optimizer, scaler, schedule, loss, generator."
+class Bench:
+    "A `multimodal_mlc.train.Run` of a config, built as `train` builds it, and the reference that reads ready-made batches."
     def __init__(self, cfg, df, images, device):
         self.cfg, self.device = cfg, device
         self.y = LabelSpace.from_labels(df.Labels).encode(df.Labels.tolist())
-        self.inputs = prepare_inputs(df, images, cfg, device=device)
-        img_dim = self.inputs.features.shape[-1] if self.inputs.features is not None else None
-        self.model = build_model(cfg, self.y.shape[1], self.inputs.text.dim, img_dim).to(device)
-        self.opt = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)  # as `train` builds it
-        self.ctx, fp16 = autocast(cfg, device)
-        self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)
-        self.sched = _scheduler(self.opt, cfg, 10**6)
-        self.loss_fn = make_loss(cfg, self.y).to(device)
-        self.g = torch.Generator().manual_seed(cfg.seed)
+        inputs = prepare_inputs(df, images, cfg, device=device)
+        img_dim = inputs.features.shape[-1] if inputs.features is not None else None
+        model = build_model(cfg, self.y.shape[1], inputs.text.dim, img_dim).to(device)
+        self.run = Run(cfg, model, inputs, self.y, np.arange(len(self.y)), np.arange(0), device)
+        self.inputs, self.model, self.g = inputs, model, self.run.gen
 
     def draw(self, steps:int) -> torch.Tensor:
         "Row order for `steps` batches, drawn as `train` draws an epoch's."
@@ -59,18 +54,18 @@ class Run:
         return [(*self.inputs.batch(r, self.cfg, train=True, generator=self.g, device=self.device), torch.from_numpy(self.y[r]).to(self.device)) for r in rows]
 
     def real(self, perm):
-        "The real loop over `perm`."
-        _epoch(self.model, self.inputs, np.arange(len(self.y)), self.y, self.cfg, self.loss_fn, self.opt, self.scaler, self.sched, self.g,
-               perm, 0, 0.0, lambda *a: None, self.device, self.ctx, tqdm(disable=True), 0)
+        "The real loop's step, `Run.one_batch`, over `perm`."
+        self.run.perm = perm; self.run.net.train()
+        for b in range(len(perm) // self.cfg.batch_size): self.run.one_batch(b)
 
     def ready(self, batches):
-        "Forward, backward and optimizer step on each of `batches`, with the loop's autocast, scaler and schedule."
-        self.model.train()
+        "Forward, backward and optimizer step on each of `batches`, with the run's own autocast, loss, scaler, optimizer and schedule."
+        r = self.run; self.model.train()
         for x, emb, mask, yb in batches:
-            with self.ctx: logits = self.model(x, emb, mask)
-            loss = self.loss_fn(logits.float(), yb)
-            self.scaler.scale(loss).backward(); self.scaler.step(self.opt); self.scaler.update()
-            self.opt.zero_grad(set_to_none=True); self.sched.step()
+            with r.ctx: logits = self.model(x, emb, mask)
+            loss = r.loss_fn(logits.float(), yb)
+            r.scaler.scale(loss).backward(); r.scaler.step(r.opt); r.scaler.update()
+            r.opt.zero_grad(set_to_none=True); r.sched.step()
 
     def data_only(self, perm):
         "`Inputs.batch` alone over `perm`: the loop's own input cost."
@@ -78,7 +73,7 @@ class Run:
 
 def measure(name, cfg, df, images, device, steps, rounds, warmup) -> dict:
     "Throughputs of the real loop and of the reference for `cfg`, their ratio, and the time of a batch on each side."
-    run = Run(cfg, df, images, device)
+    run = Bench(cfg, df, images, device)
     perm = run.draw(warmup); run.real(perm); run.ready(run.batches(perm))  # first calls allocate, pick kernels and fault the memory maps in
     t = {'real': [], 'ready': [], 'data': []}
     for r in range(rounds):
@@ -91,7 +86,7 @@ def measure(name, cfg, df, images, device, steps, rounds, warmup) -> dict:
     real, ready = steps * B / best['real'], steps * B / best['ready']
     x, emb, mask, _ = batches[0]
     return dict(model=name, batch_size=B, steps=steps, rounds=rounds, shapes=dict(x=list(x.shape), x_dtype=str(x.dtype), text=list(emb.shape)),
-                autocast=str(run.ctx.fast_dtype) if run.ctx._enabled else 'off', params=sum(p.numel() for p in run.model.parameters()),
+                autocast=str(run.run.ctx.fast_dtype) if run.run.ctx._enabled else 'off', params=sum(p.numel() for p in run.model.parameters()),
                 real_samples_per_s=real, ready_samples_per_s=ready, ratio=real / ready, ratio_of_medians=median(t['ready']) / median(t['real']),
                 ratio_per_round=[b / a for a, b in zip(t['real'], t['ready'])],
                 ms_per_batch={k: 1e3 * v / steps for k, v in best.items()},

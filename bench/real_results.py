@@ -16,7 +16,8 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import numpy as np, pandas as pd, torch
 
 from multimodal_mlc.core import find_comp5329
-from multimodal_mlc.data import IMAGE_STATS, cache_images, image_path, read_csv
+from multimodal_mlc.data import read_csv
+from multimodal_mlc.images import IMAGE_STATS, cache_images, image_path
 from multimodal_mlc.metrics import f1_scores
 from multimodal_mlc.thresholds import apply_thresholds, sweep_thresholds
 from multimodal_mlc.settings import get_config

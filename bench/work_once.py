@@ -13,7 +13,7 @@ os.environ['MMLC_CACHE'] = tempfile.mkdtemp(prefix='mmlc-work-once-')  # before 
 
 import argparse, time
 from benchlib import dataset, machine, write_result
-from multimodal_mlc.data import IMAGE_STATS
+from multimodal_mlc.images import IMAGE_STATS
 from multimodal_mlc.text import ENCODE_STATS
 from multimodal_mlc.settings import get_config
 from multimodal_mlc.features import FEATURE_STATS, image_views

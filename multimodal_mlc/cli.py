@@ -4,23 +4,22 @@
 
 # %% ../nbs/10_cli.ipynb #6386099a
 from __future__ import annotations
-import argparse, importlib.util, json, os, sys, time
+import argparse, importlib.util, json, os, sys, time, typing
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from .core import MMLCError, atomic_write_text
-from .data import LabelSpace, make_synthetic, read_csv
-from .metrics import f1_scores
-from .settings import PRESETS, get_config
-from .modelfile import load_meta
+from .data import make_synthetic, read_csv
+from .settings import PRESETS, Config, get_config
 from .train import train
-from .predict import predict, write_submission
+from .predict import evaluate, predict, write_submission
 from .plots import plot_threshold_curve
 
 # %% auto #0
-__all__ = ['parser', 'cmd_train', 'cmd_predict', 'evaluate', 'cmd_evaluate', 'demo', 'cmd_demo', 'main']
+__all__ = ['SETTING_HELP', 'parser', 'demo', 'main']
 
 # %% ../nbs/10_cli.ipynb #45305b59
 def _data_args(p, csv:str):
@@ -31,25 +30,88 @@ def _data_args(p, csv:str):
 def _encoder_arg(p):
     p.add_argument('--text-encoder', help="a folder of the text encoder's weights that you trust, for a model trained on such a folder (model.json names only the folder)")
 
-def _train_args(p):
-    p.add_argument('--preset', default='fast', choices=list(PRESETS))
-    p.add_argument('--backbone'); p.add_argument('--text-encoder'); p.add_argument('--fusion', choices=['token', 'late', 'image', 'text'])
-    p.add_argument('--epochs', type=int); p.add_argument('--batch-size', type=int); p.add_argument('--lr', type=float)
-    p.add_argument('--grad-accum', type=int, help='add up the gradients of N batches per step (a smaller --batch-size, the same effective batch)')
-    p.add_argument('--seed', type=int); p.add_argument('--loss', choices=['softmargin', 'bce', 'asl'])
-    p.add_argument('--min-labels', type=int, help='1: always predict at least the top label')
-    p.add_argument('--text-tune-layers', type=int, help="fine-tune the text encoder's top N layers"); p.add_argument('--text-lr', type=float)
-    p.add_argument('--image-grid', type=int, help="frozen backbone: pool its token grid to N x N (fewer tokens, faster)")
+# %% ../nbs/10_cli.ipynb #45c8ca6a
+SETTING_HELP = dict(
+    backbone='timm name of the image backbone',
+    fusion='token: caption vectors as extra image tokens; late: features joined; image or text: that input alone',
+    text_encoder='Hugging Face name of the caption encoder, or a folder of its weights that you trust',
+    pretrained='start from pretrained backbone and text encoder',
+    frozen_image='train a head on cached tokens of a frozen backbone',
+    img_size='image side in pixels',
+    max_len='caption tokens; unset: the 99th percentile of the training captions',
+    loss='multi-label soft margin, binary cross-entropy or asymmetric loss',
+    pos_weight='bce only: weight positives by negatives/positives per label',
+    lr='learning rate',
+    weight_decay='AdamW weight decay',
+    batch_size='rows per batch',
+    epochs='passes over the training rows',
+    grad_accum='add up the gradients of N batches per step (a smaller --batch-size, the same effective batch)',
+    schedule='learning rate after the warm-up: constant or cosine decay',
+    warmup='steps of linear learning-rate warm-up',
+    valid_pct='share of the rows held out to validate and tune thresholds',
+    threshold='one threshold for every label, where none is tuned',
+    tune='tune per-label thresholds on the validation rows',
+    min_labels='1: always predict at least the top label',
+    hflip='learn from mirrored images too',
+    vflip='learn from upside-down images too',
+    mixed_precision='auto: bf16 or fp16 on a GPU, off on a CPU',
+    early_stop='stop after N epochs without a better validation samples-F1; 0: off',
+    checkpoint_every='also checkpoint every N optimizer steps; 0: at epoch ends only',
+    skip_nonfinite='skip a batch whose loss is NaN or infinite (counted) instead of stopping',
+    seed='random seed of the split and the training',
+    head_width='width of the fusion head on a frozen backbone',
+    image_grid='frozen backbone: pool its token grid to N x N (fewer tokens, faster); 0: all tokens',
+    head_depth='layers of the fusion head (frozen backbone)',
+    head_heads='attention heads of the fusion head (frozen backbone)',
+    dropout='dropout of the fusion head (frozen backbone)',
+    text_tune_layers="fine-tune the text encoder's top N layers",
+    text_lr='learning rate of those layers; unset: a tenth of --lr')
+
+def _setting_hints() -> dict:
+    "The type of each setting that has a flag: all but the `dict` ones."
+    return {k: h for k, h in typing.get_type_hints(Config).items() if h is not dict}
+
+# %% ../nbs/10_cli.ipynb #10dd554c
+def _flag_kw(hint) -> dict:
+    "argparse keywords of a setting of type `hint`: a bool is --x/--no-x, a `Literal` its choices, `X | None` an X."
+    if hint is bool: return dict(action=argparse.BooleanOptionalAction)
+    if typing.get_origin(hint) is Literal: return dict(choices=list(typing.get_args(hint)))
+    return dict(type=next(t for t in typing.get_args(hint) or (hint,) if t is not type(None)))
+
+def _said(v) -> str:
+    if isinstance(v, bool) or v is None: return {True: 'on', False: 'off', None: 'unset'}[v]
+    return f'{v:g}' if isinstance(v, float) else str(v)
+
+def _in_presets(name:str, configs:dict) -> str:
+    "The value of setting `name` in each preset's `Config` of `configs`, once where they agree."
+    said = {p: _said(getattr(cfg, name)) for p, cfg in configs.items()}
+    return f"default {said['paper']}" if len(set(said.values())) == 1 else ', '.join(f'{p} {s}' for p, s in said.items())
+
+# %% ../nbs/10_cli.ipynb #bf6637fb
+_PRESET_HELP = dict(paper="the report's setting, DeiT-Small + BERT-base fine-tuned for 10 epochs (a GPU job)",
+                    fast='frozen EfficientNet-Lite0 (a 3x3 token grid) and MiniLM, a small fusion transformer on cached features, 3 epochs (fits a CPU)',
+                    tiny='small randomly initialised encoders on 32-pixel images, for tests: nothing is downloaded')
+_METAVAR = {int: 'N', float: 'X', str: 'NAME'}
+
+def _setting_args(p):
+    g = p.add_argument_group('settings', "--preset gives every setting a value; each flag after it replaces one (in brackets: its value in each preset)")
+    g.add_argument('--preset', default='fast', choices=list(PRESETS), help='; '.join(f'{k}: {v}' for k, v in _PRESET_HELP.items()) + ' (default fast)')
+    configs = {k: get_config(k) for k in PRESETS}
+    for k, hint in _setting_hints().items():
+        kw = _flag_kw(hint)
+        g.add_argument('--' + k.replace('_', '-'), default=None, metavar=_METAVAR.get(kw.get('type')), help=f'{SETTING_HELP[k]} ({_in_presets(k, configs)})', **kw)
 
 def parser() -> argparse.ArgumentParser:
     "The `mmlc` argument parser."
     ap = argparse.ArgumentParser('mmlc', description='Multimodal multi-label classification: image + caption.')
     sub = ap.add_subparsers(dest='command', required=True)
-    t = sub.add_parser('train', help='train a model and tune its thresholds'); _data_args(t, 'train.csv'); _train_args(t)
+    t = sub.add_parser('train', help='train a model and tune its thresholds', usage='mmlc train --data DATA --out OUT [--preset PRESET] [SETTINGS] [options]',
+                       description="Train a model on a labelled CSV and tune its thresholds. A setting not given keeps the preset's value.")
+    _data_args(t, 'train.csv')
     t.add_argument('--out', required=True, help='model folder to write: new or empty, or a model folder with --resume or --overwrite')
     t.add_argument('--resume', action='store_true', help='continue the run in --out'); t.add_argument('--overwrite', action='store_true', help='replace the model in --out')
     t.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='skip: leave out bad rows, of the CSV or with a bad image (listed in OUT/skipped.csv)')
-    t.add_argument('--device')
+    t.add_argument('--device'); _setting_args(t)
     p = sub.add_parser('predict', help='write a Kaggle submission'); _data_args(p, 'test.csv')
     p.add_argument('--model', required=True); p.add_argument('--out', required=True, help='submission CSV to write')
     p.add_argument('--min-labels', type=int); p.add_argument('--device'); _encoder_arg(p)
@@ -68,12 +130,11 @@ def _paths(a):
     return csv, Path(a.images) if a.images else data/'data'
 
 def _overrides(a) -> dict:
-    keys = ['backbone', 'text_encoder', 'fusion', 'epochs', 'batch_size', 'grad_accum', 'lr', 'seed', 'loss', 'min_labels',
-            'text_tune_layers', 'text_lr', 'image_grid']
-    return {k: getattr(a, k) for k in keys if getattr(a, k, None) is not None}
+    "The settings a train command gives, by name; the others keep the preset's value."
+    return {k: getattr(a, k) for k in _setting_hints() if getattr(a, k, None) is not None}
 
 # %% ../nbs/10_cli.ipynb #fc4e53e9
-def cmd_train(a):
+def _cmd_train(a):
     csv, images = _paths(a)
     cfg = get_config(a.preset, **_overrides(a))
     print(f"reading {csv}")
@@ -92,7 +153,7 @@ def _outside_model(out, model):
     "Refuse a submission path inside the model folder, where it could replace a model file."
     if Path(out).resolve().is_relative_to(Path(model).resolve()): raise MMLCError(f"{out}: is inside the model folder {model}; write the submission elsewhere")
 
-def cmd_predict(a):
+def _cmd_predict(a):
     _outside_model(a.out, a.model)
     csv, images = _paths(a)
     print(f"reading {csv}")
@@ -103,17 +164,7 @@ def cmd_predict(a):
     if len(flagged): atomic_write_text(str(a.out) + '.report.csv', flagged[['ImageID', 'Note']].to_csv(index=False))
     print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {len(flagged)} scored from the caption alone, listed in {a.out}.report.csv" if len(flagged) else ''))
 
-def evaluate(model_dir, df:pd.DataFrame, images, device=None, text_encoder=None) -> dict:
-    "F1 samples/micro/macro of a saved model on a labelled frame, at its stored thresholds."
-    if 'Labels' not in df: raise MMLCError("the CSV has no Labels column: evaluate needs labelled rows")
-    labels = LabelSpace(tuple(load_meta(model_dir)['label_ids']))
-    y = labels.encode(df.Labels.tolist(), df.attrs.get('file', 'the CSV'))  # unknown labels stop before any scoring
-    sub = predict(model_dir, df, images, device=device, text_encoder=text_encoder)
-    pred = labels.encode([[int(i) for i in s.split()] for s in sub.Labels], 'predictions', allow_empty=True)
-    s = f1_scores(y, pred)
-    return dict(f1_samples=s['samples'], f1_micro=s['micro'], f1_macro=s['macro'], n_rows=len(df))
-
-def cmd_evaluate(a):
+def _cmd_evaluate(a):
     csv, images = _paths(a)
     r = dict(csv=str(csv), **evaluate(a.model, read_csv(csv), images, device=a.device, text_encoder=a.text_encoder))
     print(json.dumps(r) if a.json else '\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()))
@@ -147,7 +198,7 @@ def _save_plots(res, folder):
 
 def _has_tabulate(): return importlib.util.find_spec('tabulate') is not None  # DataFrame.to_markdown needs it
 
-def cmd_demo(a):
+def _cmd_demo(a):
     table = demo(a.out, a.epochs)
     print(table.to_string(index=False))
     print(f"written to {a.out}/ (models, data, results.md)")
@@ -156,7 +207,7 @@ def cmd_demo(a):
 def main(argv=None):
     "The `mmlc` console script."
     a = parser().parse_args(argv)
-    try: {'train': cmd_train, 'predict': cmd_predict, 'evaluate': cmd_evaluate, 'demo': cmd_demo}[a.command](a)
+    try: {'train': _cmd_train, 'predict': _cmd_predict, 'evaluate': _cmd_evaluate, 'demo': _cmd_demo}[a.command](a)
     except (MMLCError, OSError) as e:  # OSError: a full disk, a permission; the message names the file
         for bar in list(tqdm._instances): bar.close()  # a progress bar left open would share the error's line
         print(f"mmlc {a.command}: error: {e}", file=sys.stderr); sys.exit(2)

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
-import torch
 
 from .core import MMLCError, atomic_write_text
 from .data import LabelSpace, stratified_split
@@ -23,7 +21,7 @@ from .plots import _fig_ax
 from .settings import Config, get_config
 from .inputs import prepare_inputs, text_encoder
 from .train import train
-from .predict import predict
+from .predict import evaluate, label_f1
 
 # %% auto #0
 __all__ = ['REPORT_BACKBONES', 'markdown_table', 'Experiment', 'as_config', 'subsample', 'holdout', 'auto_fusion',
@@ -100,13 +98,14 @@ def holdout(df:pd.DataFrame, pct:float=0.1, seed:int=42) -> tuple:
     return df.iloc[tr].reset_index(drop=True), df.iloc[ev].reset_index(drop=True)
 
 # %% ../nbs/09_experiments.ipynb #6a74f926
-def _scores(res, probs, true_labels) -> dict:
-    "Samples, micro and macro F1 of `res`'s thresholded `probs` against label lists; a label the model never saw counts as missed."
-    if not len(true_labels): raise MMLCError("no rows to score: set valid_pct above 0 or pass eval_df")
-    pred = res.labels.decode(apply_thresholds(probs, res.thresholds, res.cfg.min_labels))
-    space = LabelSpace.from_labels(list(true_labels) + [res.labels.ids])
-    s = f1_scores(space.encode(list(true_labels), 'eval_df'), space.encode(pred, 'predictions', allow_empty=True))
-    return {f'f1_{k}': s[k] for k in ('samples', 'micro', 'macro')}
+def _scores(res, run_dir, images, eval_df=None, device=None) -> dict:
+    "Samples, micro and macro F1 of a run: of its model folder on `eval_df` (a label the model never saw counts as missed), else of its validation rows."
+    if eval_df is not None:
+        r = evaluate(run_dir, eval_df, images, device=device, unknown='missed')
+        return {k: v for k, v in r.items() if k != 'n_rows'}
+    if not len(res.valid_y): raise MMLCError("no rows to score: set valid_pct above 0 or pass eval_df")
+    pred = apply_thresholds(res.valid_probs, res.thresholds, res.cfg.min_labels)
+    return label_f1(res.labels.decode(res.valid_y), res.labels.decode(pred), res.labels.ids)
 
 def _run(cfg:Config, df, images, name:str, out=None, eval_df=None, device=None, progress:bool=True) -> tuple:
     "`(TrainResult, training seconds, F1 scores)` of `cfg` trained on `df`."
@@ -118,9 +117,7 @@ def _run(cfg:Config, df, images, name:str, out=None, eval_df=None, device=None, 
         seconds, timing = time.perf_counter() - start, run_dir/'timing.json'
         if timing.exists(): seconds = json.loads(timing.read_text())['seconds']  # finished before: keep its own time
         else: atomic_write_text(timing, json.dumps(dict(seconds=seconds)))
-        if eval_df is None: probs, true = res.valid_probs, res.labels.decode(res.valid_y)
-        else: probs, true = np.stack(predict(run_dir, eval_df, images, device=device).Probs), eval_df.Labels.tolist()
-        scores = _scores(res, probs, true)
+        scores = _scores(res, run_dir, images, eval_df, device)
     res.model.cpu(); res.out = run_dir if out else None
     return res, seconds, scores
 

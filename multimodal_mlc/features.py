@@ -12,7 +12,7 @@ import torch.nn as nn
 from tqdm.auto import tqdm
 
 from .core import RowStore, take_rows, default_device
-from .data import ImageCache, normalize
+from .images import ImageCache, normalize
 from .models import image_backbone, image_norm, image_tokens
 from .settings import Config
 

@@ -12,12 +12,14 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .core import MMLCError
-from .data import IMAGENET_MEAN, IMAGENET_STD, ImageCache, LabelSpace, augment, cache_images, image_path, normalize, row_line, row_place
+from .core import MMLCError, atomic_write_text
+from .data import LabelSpace, stratified_split, row_line, row_place
+from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize
 from .text import encode_captions, load_text_encoder
 from .models import image_norm, pool_tokens
 from .settings import Config, autocast
 from .features import Features, cache_image_features
+from .distributed import barrier
 
 # %% auto #0
 __all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'predict_probs']
@@ -106,6 +108,24 @@ def _usable_rows(cfg, df, images, on_error):
     df, bad_images = _drop_missing_images(df, images, cfg, on_error)
     if not len(df): raise MMLCError(f"no rows left to train on ({len(skipped) + len(bad_images)} skipped)")
     return df, LabelSpace.from_labels(df.Labels), skipped + bad_images
+
+# %% ../nbs/07b_inputs.ipynb #b518085d
+def _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped):
+    "The targets, prepared inputs, training and validation rows of `df`, and every row skipped (written to `skipped.csv`)."
+    if rank: barrier()  # the first process fills the caches; the others then read them
+    inputs = prepare_inputs(df, images, cfg, on_error=on_error, device=device)
+    if not rank: barrier()
+    failed = sorted(inputs.images.failed) if inputs.images is not None else []
+    skipped = skipped + [_skipped_image(df, i, images, inputs.images.failed[i]) for i in failed]
+    y = labels.encode(df.Labels.tolist())
+    tr, va = (np.setdiff1d(r, failed) for r in _split(cfg, y, len(df)))
+    if writes and skipped: atomic_write_text(writes/'skipped.csv', pd.DataFrame(skipped, columns=['file', 'line', 'ImageID', 'problem']).astype({'line': 'Int64'}).to_csv(index=False))
+    elif writes: (writes/'skipped.csv').unlink(missing_ok=True)  # a resumed run's rows may read now: its old report would be wrong
+    return y, inputs, tr, va, skipped
+
+def _split(cfg, y, n):
+    if cfg.valid_pct <= 0: return np.arange(n), np.arange(0)
+    return stratified_split(y, cfg.valid_pct, cfg.seed)
 
 # %% ../nbs/07b_inputs.ipynb #b564828f
 @torch.no_grad()

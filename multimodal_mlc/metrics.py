@@ -56,22 +56,13 @@ def f1_scores(y_true, y_pred) -> dict:
                 macro=float(per_label.mean()),
                 weighted=float(per_label @ n_true / n_true.sum()) if n_true.sum() else 0.)
 
-# %% ../nbs/04_metrics.ipynb #6124eb78
-def _average_precision(y:np.ndarray, score:np.ndarray) -> float:
-    if not y.any(): return np.nan
-    order = np.argsort(-score, kind='stable')
-    score, y = score[order], y[order]
-    block_ends = np.r_[np.flatnonzero(np.diff(score)), len(score)-1]  # ties form one threshold
-    tp = np.cumsum(y)[block_ends]
-    precision, recall = tp/(block_ends + 1), tp/tp[-1]
-    return float(np.diff(recall, prepend=0) @ precision)
-
 # %% ../nbs/04_metrics.ipynb #6f35df46
 def average_precisions(y_true, probs) -> np.ndarray:
-    "Average precision of each label (`NaN` for a label with no positive)."
+    "Average precision of each label, as scikit-learn computes it (`NaN` for a label with no positive)."
+    from sklearn.metrics import average_precision_score  # here: importing it takes about 2 s, which every command would pay
     y, probs = as_multi_hot(y_true, 'y_true'), np.asarray(probs, dtype=float)
     if y.shape != probs.shape: raise MMLCError(f"y_true has shape {y.shape} but probs has shape {probs.shape}: both must be (n_samples, n_labels)")
-    return np.array([_average_precision(y[:, j], probs[:, j]) for j in range(y.shape[1])])
+    return np.array([average_precision_score(y[:, j], probs[:, j]) if y[:, j].any() else np.nan for j in range(y.shape[1])])
 
 def mean_average_precision(y_true, probs) -> float:
     "Macro mAP over the labels with at least one positive (`NaN` if none has one)."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07c_modelfile.ipynb #5e092f15
 from __future__ import annotations
-import dataclasses, json, os, signal
+import dataclasses, json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from .settings import Config, _is_int, _is_num, check_settings
 from .inputs import text_encoder
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'MODEL_FILES', 'build_model', 'save_checkpoint', 'load_checkpoint', 'rows_fingerprint', 'save_model',
-           'load_meta', 'load_model', 'folder_state', 'check_out_folder']
+__all__ = ['MODEL_FORMAT', 'MODEL_FILES', 'build_model', 'param_groups', 'save_checkpoint', 'load_checkpoint', 'rows_fingerprint',
+           'save_weights', 'save_model', 'load_meta', 'load_model', 'folder_state', 'check_out_folder']
 
 # %% ../nbs/07c_modelfile.ipynb #c5470cf4
 def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, pretrained:bool|None=None) -> nn.Module:
@@ -37,20 +37,21 @@ def _fusion_model(cfg, n_labels, text_dim, img_dim, pretrained):
                           dropout=cfg.dropout, use_image=cfg.fusion != 'text', use_text=cfg.fusion != 'image')
     return create_model(cfg.backbone, cfg.fusion, n_labels, text_dim, pretrained=cfg.pretrained if pretrained is None else pretrained, **cfg.model_kw)
 
+# %% ../nbs/07c_modelfile.ipynb #5cc78eb7
+def param_groups(model:nn.Module, cfg:Config) -> list:
+    "The trainable parameters for the optimizer; tuned text-encoder layers in a group of their own at `text_lr`, since pretrained layers want smaller steps."
+    top = {id(p) for p in model.top.parameters()} if isinstance(model, TunedText) else set()
+    ps = [p for p in model.parameters() if p.requires_grad]
+    rest = [dict(params=[p for p in ps if id(p) not in top])]
+    return rest + ([dict(params=[p for p in ps if id(p) in top], lr=cfg.text_lr if cfg.text_lr is not None else cfg.lr / 10)] if top else [])
+
 # %% ../nbs/07c_modelfile.ipynb #8912aad8
-_SAVES = [0]  # checkpoints written by this process, for `MMLC_KILL_IN_SAVE`
-
-def _kill_in_save(tmp:Path):
-    "Tests kill the process here, with the temporary file half written, at the N-th save of `MMLC_KILL_IN_SAVE=N`."
-    if not os.environ.get('MMLC_KILL_IN_SAVE'): return
-    _SAVES[0] += 1
-    if _SAVES[0] == int(os.environ['MMLC_KILL_IN_SAVE']):
-        os.truncate(tmp, os.path.getsize(tmp) // 2); os.kill(os.getpid(), signal.SIGKILL)
-
-def save_checkpoint(path, state:dict):
-    "Write `state` to `path` atomically; if the write fails (a full disk) the previous checkpoint is left as it was."
+def save_checkpoint(path, state:dict, during=None):
+    "Write `state` to `path` atomically, calling `during(temporary file)` once it is written (tests kill the process there); if the write fails (a full disk) the previous checkpoint is left as it was."
     try:
-        with atomic_path(path) as tmp: torch.save(state, tmp); _kill_in_save(tmp)
+        with atomic_path(path) as tmp:
+            torch.save(state, tmp)
+            if during: during(tmp)
     except OSError as e: raise MMLCError(f"{path}: cannot write the checkpoint ({e.strerror or e}); the previous one is kept, free some space and resume") from None
 
 def load_checkpoint(path) -> dict:
@@ -75,12 +76,15 @@ def _check_resume(ck:dict, cfg, rows_key:str, labels, path):
 # %% ../nbs/07c_modelfile.ipynb #20ec13ed
 MODEL_FORMAT = 1  # the layout of model.json; a reader refuses a newer one rather than misread it
 
+def save_weights(path, state_dict:dict):
+    "Write the tensors of `state_dict` to `path` as safetensors (plain tensors, no code), atomically."
+    from safetensors.torch import save_file
+    with atomic_path(path) as tmp: save_file({k: v.detach().cpu().contiguous() for k, v in state_dict.items()}, str(tmp))
+
 def save_model(out, model:nn.Module, meta:dict):
     "Write the weights as safetensors and `meta` (with the format version) as `model.json`, each atomically."
-    from safetensors.torch import save_file
     out = Path(out)
-    sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    with atomic_path(out/'model.safetensors') as tmp: save_file(sd, str(tmp))
+    save_weights(out/'model.safetensors', model.state_dict())
     atomic_write_text(out/'model.json', json.dumps(dict(format=MODEL_FORMAT, **meta), indent=1))
 
 _META = dict(format=_is_int, config=lambda v: isinstance(v, dict), label_ids=lambda v: isinstance(v, list), thresholds=lambda v: isinstance(v, list),
@@ -180,3 +184,11 @@ def _clear_folder(out, overwrite):
     for t in out.glob('.*.tmp'): t.unlink()
     if overwrite:
         for name in MODEL_FILES: (out/name).unlink(missing_ok=True)
+
+# %% ../nbs/07c_modelfile.ipynb #e8464df5
+def _save_best(out, sd): save_weights(Path(out)/'best.safetensors', sd)
+
+def _load_best(out):
+    from safetensors.torch import load_file
+    f = Path(out)/'best.safetensors'
+    return load_file(str(f)) if f.exists() else None

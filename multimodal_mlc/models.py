@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from timm.models.vision_transformer import VisionTransformer
 from .core import MMLCError
+from .images import IMAGENET_MEAN, IMAGENET_STD
 from .text import MAX_TEXT_LEN, masked_mean, register_offline_weights, resolve_weights
 
 # %% auto #0
@@ -62,7 +63,7 @@ def image_norm(name:str) -> tuple:
     "The `(mean, std)` that backbone `name` was pretrained with (0.5 each for `tf_` and some ViT weights, ImageNet statistics for most)."
     check_backbone(name)
     cfg = timm.models.get_pretrained_cfg(name.split('.')[0])
-    return (tuple(cfg.mean), tuple(cfg.std)) if cfg else ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+    return (tuple(cfg.mean), tuple(cfg.std)) if cfg else (IMAGENET_MEAN, IMAGENET_STD)
 
 # %% ../nbs/03_models.ipynb #e34df36d
 def _padding_mask(n_img:int, text_mask:torch.Tensor) -> torch.Tensor:

@@ -14,7 +14,8 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from .core import MMLCError
-from .data import LabelSpace, image_path, load_image
+from .data import LabelSpace
+from .images import image_path, load_image
 from .metrics import _pair, as_multi_hot, f1_scores, label_report
 from .thresholds import apply_thresholds, sweep_thresholds
 

@@ -9,13 +9,14 @@ import pandas as pd
 
 from .core import MMLCError, atomic_write_text
 from .data import LabelSpace
+from .metrics import f1_scores
 from .thresholds import apply_thresholds
 from .settings import _is_int, get_device
 from .inputs import predict_probs, prepare_inputs
-from .modelfile import load_model
+from .modelfile import load_meta, load_model
 
 # %% auto #0
-__all__ = ['predict', 'write_submission']
+__all__ = ['predict', 'write_submission', 'label_f1', 'evaluate']
 
 # %% ../nbs/08a_predict.ipynb #a8ab94c9
 def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None, text_encoder=None) -> pd.DataFrame:
@@ -44,3 +45,20 @@ def write_submission(sub:pd.DataFrame, path):
     "Write the `ImageID,Labels` columns of `predict`'s frame atomically; if the write fails the previous file is left as it was."
     try: atomic_write_text(path, sub[['ImageID', 'Labels']].to_csv(index=False))
     except OSError as e: raise MMLCError(f"{path}: cannot write the submission ({e.strerror or e}); the previous file is kept") from None
+
+# %% ../nbs/08a_predict.ipynb #c35cca7f
+def label_f1(true:list, pred:list, known) -> dict:
+    "Samples, micro and macro F1 of predicted ID lists against true ones, over the label IDs `known` and those of `true`."
+    space = LabelSpace.from_labels(list(true) + [list(known)])
+    s = f1_scores(space.encode(list(true), 'true labels'), space.encode(list(pred), 'predictions', allow_empty=True))
+    return {f'f1_{k}': s[k] for k in ('samples', 'micro', 'macro')}
+
+# %% ../nbs/08a_predict.ipynb #2e68511a
+def evaluate(model_dir, df:pd.DataFrame, images, device=None, text_encoder=None, unknown:str='raise') -> dict:
+    "F1 of a saved model on labelled rows at its stored thresholds; a label it never saw stops before any scoring (`unknown='raise'`) or counts as missed (`'missed'`)."
+    if unknown not in ('raise', 'missed'): raise MMLCError(f"unknown must be 'raise' or 'missed', not {unknown!r}")
+    if 'Labels' not in df: raise MMLCError("the CSV has no Labels column: evaluate needs labelled rows")
+    known = load_meta(model_dir)['label_ids']
+    if unknown == 'raise': LabelSpace(tuple(known)).encode(df.Labels.tolist(), df.attrs.get('file', 'the CSV'))
+    sub = predict(model_dir, df, images, device=device, text_encoder=text_encoder)
+    return dict(**label_f1(df.Labels.tolist(), [[int(i) for i in s.split()] for s in sub.Labels], known), n_rows=len(df))

@@ -4,14 +4,14 @@
 
 # %% ../nbs/02_text.ipynb #8301d1d9
 from __future__ import annotations
-import functools, hashlib, json, math, os, re, urllib.request
+import functools, hashlib, math, os, re, urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from .core import MMLCError, RowStore, take_rows, atomic_write_text, cache_dir, default_device, hash_key
+from .core import MMLCError, RowStore, take_rows, default_device, hash_key
 
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'MAX_TEXT_LEN', 'ENCODE_STATS', 'register_offline_weights', 'hub_online', 'resolve_weights',

@@ -15,26 +15,19 @@ import torch.nn as nn
 from tqdm.auto import tqdm
 
 from .core import MMLCError, atomic_path, atomic_write_text, seed_everything
-from .data import LabelSpace, stratified_split
-from .models import TunedText, check_backbone, model_report
+from .data import LabelSpace
+from .models import check_backbone, model_report
 from .metrics import f1_scores, samples_f1
 from .thresholds import apply_thresholds, tune_thresholds
 from .plots import plot_history
 from .settings import Config, autocast, get_device, make_loss, _check_text_layers
-from .inputs import predict_probs, prepare_inputs, _skipped_image, _usable_rows
-from .modelfile import (build_model, save_checkpoint, save_model, rows_fingerprint, _check_resume,
-                                      _open_folder, _clear_folder)
+from .distributed import distributed, shard
+from .inputs import Inputs, predict_probs, _training_rows, _usable_rows
+from .modelfile import (build_model, param_groups, save_checkpoint, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder,
+                                      _load_best, _save_best)
 
 # %% auto #0
-__all__ = ['param_groups', 'TrainResult', 'train']
-
-# %% ../nbs/08_train.ipynb #5cc78eb7
-def param_groups(model:nn.Module, cfg:Config) -> list:
-    "The trainable parameters for the optimizer; tuned text-encoder layers in a group of their own at `text_lr`, since pretrained layers want smaller steps."
-    top = {id(p) for p in model.top.parameters()} if isinstance(model, TunedText) else set()
-    ps = [p for p in model.parameters() if p.requires_grad]
-    rest = [dict(params=[p for p in ps if id(p) not in top])]
-    return rest + ([dict(params=[p for p in ps if id(p) in top], lr=cfg.text_lr if cfg.text_lr is not None else cfg.lr / 10)] if top else [])
+__all__ = ['Callback', 'Run', 'ProgressBar', 'Checkpoints', 'EarlyStopping', 'Faults', 'TrainResult', 'train']
 
 # %% ../nbs/08_train.ipynb #5e1e4d1c
 def _scheduler(opt, cfg:Config, total_steps:int):
@@ -44,62 +37,138 @@ def _scheduler(opt, cfg:Config, total_steps:int):
         return 1.0
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
-def _kill_hook(step:int):
-    "Tests kill the process here (a real SIGKILL in the middle of an epoch) through `MMLC_KILL_AT_STEP`."
-    if os.environ.get('MMLC_KILL_AT_STEP') == str(step): os.kill(os.getpid(), signal.SIGKILL)
+# %% ../nbs/08_train.ipynb #57e0a038
+class Callback:
+    "A hook into a `Run`: a callback defines any of the events `before_fit`, `before_batch`, `after_loss`, `after_batch`, `after_best`, `after_epoch`, `after_fit` and `during_save` (with the temporary file), each called with the run."
 
-# %% ../nbs/08_train.ipynb #c326a021
-def _state(model, opt, scaler, sched, g, epoch, step, loss_sum, perm, history, best, cfg, labels):
-    return dict(model=model.state_dict(), opt=opt.state_dict(), scaler=scaler.state_dict(), sched=sched.state_dict(),
-                rng=torch.get_rng_state(), gen=g.get_state(), epoch=epoch, step=step, loss_sum=loss_sum, perm=perm, history=history,
-                best=best, config=asdict(cfg), label_ids=list(labels.ids))
+class Run:
+    "One training run: the model and what moves with it (optimizer, scaler, schedule, loss, random generator, precision, device), its rows, where it stands, and its callbacks."
+    def __init__(self, cfg:Config, model:nn.Module, inputs:Inputs, y:np.ndarray, tr, va, device, callbacks=(), net:nn.Module|None=None):
+        self.cfg, self.model, self.net, self.inputs, self.y, self.tr, self.va, self.device = cfg, model, net or model, inputs, y, tr, va, device
+        # AdamW: weight decay decoupled from the gradient's scale (Adam's L2 term fights its normalisation); with no decay it is the report's Adam
+        self.opt = torch.optim.AdamW(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.ctx, fp16 = autocast(cfg, device)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)
+        self.n_batches = math.ceil(len(tr) / cfg.batch_size)
+        self.sched = _scheduler(self.opt, cfg, math.ceil(self.n_batches / cfg.grad_accum) * cfg.epochs)
+        self.loss_fn = make_loss(cfg, y[tr]).to(device)
+        self.gen = torch.Generator().manual_seed(cfg.seed)  # batch order, flips and views: restored on resume
+        self.epoch, self.batch, self.loss_sum, self.perm, self.nonfinite = 0, 0, 0.0, None, 0
+        self.history, self.best, self.best_weights, self.stop, self.skipped = [], dict(f1=-1.0, epoch=-1), None, False, False
+        self.callbacks = list(callbacks)
 
-def _restore(ck, model, opt, scaler, sched, g):
-    model.load_state_dict(ck['model']); opt.load_state_dict(ck['opt']); scaler.load_state_dict(ck['scaler'])
-    sched.load_state_dict(ck['sched']); torch.set_rng_state(ck['rng']); g.set_state(ck['gen'])
+    def event(self, name:str, *args):
+        for cb in self.callbacks: getattr(cb, name, lambda *a: None)(self, *args)
 
-# %% ../nbs/08_train.ipynb #326a4dbd
-def _distributed() -> tuple:
-    "`(rank, world size)`, joining the process group when launched by torchrun."
-    import torch.distributed as dist
-    if int(os.environ.get('WORLD_SIZE', '1')) == 1: return 0, 1
-    if not dist.is_initialized(): dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
-    return dist.get_rank(), dist.get_world_size()
+    def state_dict(self) -> dict:
+        "Everything the run needs to go on as if it had never stopped."
+        return dict(model=self.model.state_dict(), opt=self.opt.state_dict(), scaler=self.scaler.state_dict(), sched=self.sched.state_dict(),
+                    rng=torch.get_rng_state(), gen=self.gen.get_state(), epoch=self.epoch, step=self.batch, loss_sum=self.loss_sum,
+                    perm=self.perm, history=self.history, best=self.best, nonfinite=self.nonfinite, config=asdict(self.cfg))
 
-def _shard(idx):
-    "This process's share of a batch."
-    import torch.distributed as dist
-    return idx[dist.get_rank()::dist.get_world_size()] if dist.is_initialized() else idx
+    def load_state_dict(self, ck:dict):
+        self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['opt']); self.scaler.load_state_dict(ck['scaler'])
+        self.sched.load_state_dict(ck['sched']); torch.set_rng_state(ck['rng']); self.gen.set_state(ck['gen'])
+        self.epoch, self.batch, self.loss_sum, self.perm = ck['epoch'], ck['step'], ck['loss_sum'], ck['perm']
+        self.history, self.best, self.nonfinite = ck['history'], ck['best'], ck.get('nonfinite', 0)
 
-def _barrier():
-    import torch.distributed as dist
-    if dist.is_initialized(): dist.barrier()
+    def one_batch(self, b:int):
+        "Forward, loss and backward of batch `b` of the epoch's order; an optimizer step every `grad_accum` batches."
+        cfg = self.cfg
+        idx = shard(self.tr[self.perm[b * cfg.batch_size:(b + 1) * cfg.batch_size].numpy()])
+        x, emb, mask = self.inputs.batch(idx, cfg, train=True, generator=self.gen, device=self.device)
+        self.event('before_batch')
+        with self.ctx: logits = self.net(x, emb, mask)
+        self.loss = self.loss_fn(logits.float(), torch.from_numpy(self.y[idx]).to(self.device))
+        self.event('after_loss')
+        self.skipped = not torch.isfinite(self.loss)
+        if self.skipped: return self._nonfinite(b)
+        self.scaler.scale(self.loss / cfg.grad_accum).backward()
+        if (b + 1) % cfg.grad_accum == 0 or b + 1 == self.n_batches:
+            self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True); self.sched.step()
+        self.loss_sum += self.loss.item()
 
-# %% ../nbs/08_train.ipynb #f6d197e7
-def _epoch(model, inputs, rows, y, cfg, loss_fn, opt, scaler, sched, g, perm, start, total, save, device, ctx, bar, epoch, nonfinite=None):
-    "One pass over `rows` in the order `perm`, from batch `start` (`total`: the loss summed over the batches before it); returns the mean training loss."
-    model.train(); n_batches = math.ceil(len(perm) / cfg.batch_size)
-    nonfinite = [0] if nonfinite is None else nonfinite  # batches of this epoch skipped for a non-finite loss
-    for b in range(start, n_batches):
-        idx = _shard(rows[perm[b * cfg.batch_size:(b + 1) * cfg.batch_size].numpy()])
-        x, emb, mask = inputs.batch(idx, cfg, train=True, generator=g, device=device)
-        try:
-            with ctx: logits = model(x, emb, mask)
-            loss = loss_fn(logits.float(), torch.from_numpy(y[idx]).to(device))
-            if not torch.isfinite(loss):
-                if not cfg.skip_nonfinite: raise MMLCError(f"the loss is {loss.item()} at epoch {epoch + 1}, batch {b + 1}; the last checkpoint is kept. Try a lower --lr, or skip_nonfinite=True to skip such batches.")
-                # the batch and the gradients accumulated with it are dropped; no optimizer step
-                nonfinite[0] += 1; opt.zero_grad(set_to_none=True); bar.update(1); continue
-            scaler.scale(loss / cfg.grad_accum).backward()
-            if (b + 1) % cfg.grad_accum == 0 or b + 1 == n_batches:
-                scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True); sched.step()
-        except torch.cuda.OutOfMemoryError:
-            raise MMLCError(f"out of GPU memory at epoch {epoch + 1}, batch {b + 1} with batch size {cfg.batch_size}; the last checkpoint is kept. "
-                            f"Try --batch-size {max(1, cfg.batch_size // 2)} --grad-accum {2 * cfg.grad_accum} (the same effective batch)") from None
-        total += loss.item(); bar.update(1); bar.set_postfix(loss=f'{loss.item():.4f}')
-        if cfg.checkpoint_every and (b + 1) % cfg.grad_accum == 0 and sched.last_epoch % cfg.checkpoint_every == 0: save(b + 1, total)
-        _kill_hook(sched.last_epoch)
-    return total / max(1, n_batches - nonfinite[0])
+    def _nonfinite(self, b):
+        if not self.cfg.skip_nonfinite:
+            raise MMLCError(f"the loss is {self.loss.item()} at epoch {self.epoch + 1}, batch {b + 1}; the last checkpoint is kept. Try a lower --lr, or skip_nonfinite=True to skip such batches.")
+        self.nonfinite += 1; self.opt.zero_grad(set_to_none=True)  # the batch and the gradients accumulated with it are dropped
+
+    def one_epoch(self):
+        "The batches of the epoch from where the run stands, then validation and the best epoch so far."
+        if self.perm is None: self.perm = torch.randperm(len(self.tr), generator=self.gen)
+        self.net.train()
+        for b in range(self.batch, self.n_batches):
+            try: self.one_batch(b)
+            except torch.cuda.OutOfMemoryError:
+                raise MMLCError(f"out of GPU memory at epoch {self.epoch + 1}, batch {b + 1} with batch size {self.cfg.batch_size}; the last checkpoint is kept. "
+                                f"Try --batch-size {max(1, self.cfg.batch_size // 2)} --grad-accum {2 * self.cfg.grad_accum} (the same effective batch)") from None
+            self.batch = b + 1; self.event('after_batch')
+        row = dict(epoch=self.epoch + 1, train_loss=self.loss_sum / max(1, self.n_batches - self.nonfinite),
+                   **({'skipped_batches': self.nonfinite} if self.cfg.skip_nonfinite else {}), **self.validate())
+        self.history.append(row)
+        if row.get('valid_f1', 0) > self.best['f1'] or not len(self.va):
+            self.best, self.best_weights = dict(f1=row.get('valid_f1', 0), epoch=self.epoch), {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self.event('after_best')
+        self.epoch, self.batch, self.loss_sum, self.perm, self.nonfinite = self.epoch + 1, 0, 0.0, None, 0
+        self.event('after_epoch')
+
+    def validate(self) -> dict:
+        "Loss and samples-F1 (at the global threshold) of the validation rows."
+        if not len(self.va): return {}
+        p = predict_probs(self.model, self.inputs, self.va, self.cfg, device=self.device)
+        y = torch.from_numpy(self.y[self.va]).to(self.device)
+        loss = self.loss_fn(torch.logit(torch.from_numpy(p).clamp(1e-6, 1 - 1e-6)).to(self.device), y).item()
+        return dict(valid_loss=loss, valid_f1=samples_f1(self.y[self.va], apply_thresholds(p, self.cfg.threshold, self.cfg.min_labels)))
+
+    def fit(self) -> Run:
+        "Train until the last epoch (or a callback stops the run), then keep the best epoch's weights."
+        self.event('before_fit')
+        while self.epoch < self.cfg.epochs and not self.stop: self.one_epoch()
+        self.event('after_fit')
+        if self.best_weights is not None: self.model.load_state_dict(self.best_weights)
+        return self
+
+# %% ../nbs/08_train.ipynb #f356555b
+class ProgressBar(Callback):
+    "A tqdm bar over every batch of the run, with the loss, and the validation F1 at each epoch's end."
+    def before_fit(self, run):
+        self.bar = tqdm(total=run.n_batches * run.cfg.epochs, desc='train'); self.bar.update(run.epoch * run.n_batches + run.batch)
+    def after_batch(self, run):
+        self.bar.update(1)
+        if not run.skipped: self.bar.set_postfix(loss=f'{run.loss.item():.4f}')
+    def after_epoch(self, run):
+        h = run.history[-1]; self.bar.set_postfix(loss=f"{h['train_loss']:.4f}", f1=f"{h.get('valid_f1', float('nan')):.4f}")
+    def after_fit(self, run): self.bar.close()
+
+class Checkpoints(Callback):
+    "Write `checkpoint.pt` into the folder `out` at each epoch's end and every `checkpoint_every` optimizer steps, with `extra` (what the run trains on), and the best epoch's weights."
+    def __init__(self, out, extra:dict): self.out, self.extra = Path(out), extra
+    def save(self, run): save_checkpoint(self.out/'checkpoint.pt', {**run.state_dict(), **self.extra}, during=lambda tmp: run.event('during_save', tmp))
+    def after_batch(self, run):
+        every, accum = run.cfg.checkpoint_every, run.cfg.grad_accum
+        if every and not run.skipped and run.batch % accum == 0 and run.sched.last_epoch % every == 0: self.save(run)
+    def after_best(self, run): _save_best(self.out, run.best_weights)
+    def after_epoch(self, run): self.save(run)
+
+class EarlyStopping(Callback):
+    "Stop the run when the validation F1 has not improved for `patience` epochs."
+    def __init__(self, patience:int): self.patience = patience
+    def after_epoch(self, run): run.stop = run.stop or run.epoch - 1 - run.best['epoch'] >= self.patience
+
+class Faults(Callback):
+    "Faults for tests, at chosen moments: a SIGKILL after optimizer step `kill_at`, or half way through writing checkpoint number `kill_in_save`; a NaN loss at training batch `nan_at` and out of GPU memory at batch `oom_at` (counted over the run)."
+    def __init__(self, kill_at=None, kill_in_save=None, nan_at=None, oom_at=None):
+        self.kill_at, self.kill_in_save, self.nan_at, self.oom_at, self.batches, self.saves = kill_at, kill_in_save, nan_at, oom_at, 0, 0
+    def before_batch(self, run):
+        self.batches += 1
+        if self.batches == self.oom_at: raise torch.cuda.OutOfMemoryError('CUDA out of memory. Tried to allocate 2.00 GiB')
+    def after_loss(self, run):
+        if self.batches == self.nan_at: run.loss = run.loss * float('nan')
+    def after_batch(self, run):
+        if not run.skipped and run.sched.last_epoch == self.kill_at: os.kill(os.getpid(), signal.SIGKILL)
+    def during_save(self, run, tmp):
+        self.saves += 1
+        if self.saves == self.kill_in_save: os.truncate(tmp, os.path.getsize(tmp) // 2); os.kill(os.getpid(), signal.SIGKILL)
 
 # %% ../nbs/08_train.ipynb #d770110a
 @dataclass
@@ -115,38 +184,15 @@ class TrainResult:
     out: Path | None = None
     skipped: list = field(default_factory=list)   # rows left out with `on_error='skip'`: file, line, ImageID, problem
 
-# %% ../nbs/08_train.ipynb #cf78ced1
-def _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped):
-    "The targets, prepared inputs, training and validation rows of `df`, and every row skipped (written to `skipped.csv`)."
-    if rank: _barrier()  # the first process fills the caches; the others then read them
-    inputs = prepare_inputs(df, images, cfg, on_error=on_error, device=device)
-    if not rank: _barrier()
-    failed = sorted(inputs.images.failed) if inputs.images is not None else []
-    skipped = skipped + [_skipped_image(df, i, images, inputs.images.failed[i]) for i in failed]
-    y = labels.encode(df.Labels.tolist())
-    tr, va = (np.setdiff1d(r, failed) for r in _split(cfg, y, len(df)))
-    if writes and skipped: atomic_write_text(writes/'skipped.csv', pd.DataFrame(skipped, columns=['file', 'line', 'ImageID', 'problem']).astype({'line': 'Int64'}).to_csv(index=False))
-    elif writes: (writes/'skipped.csv').unlink(missing_ok=True)  # a resumed run's rows may read now: its old report would be wrong
-    return y, inputs, tr, va, skipped
-
-def _resume(ck, cfg, model, opt, scaler, sched, g):
-    "Where training starts: from the checkpoint `ck` (restoring every state), else from nothing."
-    if ck is None: return 0, 0, 0.0, None, [], dict(f1=-1.0, epoch=-1), [0]
-    _restore(ck, model, opt, scaler, sched, g)
-    return ck['epoch'], ck['step'], ck['loss_sum'], ck['perm'], ck['history'], ck['best'], [ck.get('nonfinite', 0)]
-
-def _split(cfg, y, n):
-    if cfg.valid_pct <= 0: return np.arange(n), np.arange(0)
-    return stratified_split(y, cfg.valid_pct, cfg.seed)
-
-# %% ../nbs/08_train.ipynb #a1b40ce2
-def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, overwrite:bool=False, on_error:str='raise', device=None, progress:bool=True) -> TrainResult:
+# %% ../nbs/08_train.ipynb #14009344
+def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, overwrite:bool=False, on_error:str='raise', device=None,
+          progress:bool=True, callbacks=()) -> TrainResult:
     "Train `cfg` on the rows of `df` (images in the folder `images`), writing the model folder `out` when given; `on_error='skip'` leaves out rows whose image is missing or unreadable and lists them in `skipped.csv`."
     if on_error not in ('raise', 'skip'): raise MMLCError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     device = get_device(device)
     if cfg.fusion != 'text': check_backbone(cfg.backbone)  # every check before any expensive work
     _check_text_layers(cfg)
-    rank, world = _distributed()
+    rank, world = distributed()
     if world > 1 and device.type == 'cuda': device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
     out = Path(out) if out else None
     writes = out if rank == 0 else None  # only the first process writes files
@@ -160,53 +206,12 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     img_dim = inputs.features.shape[-1] if inputs.features is not None else None
     model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device)
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 else model
-    # AdamW: weight decay decoupled from the gradient's scale (Adam's L2 term fights its normalisation); with no decay it is the report's Adam
-    opt = torch.optim.AdamW(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    ctx, fp16 = autocast(cfg, device)
-    scaler = torch.amp.GradScaler(device.type, enabled=fp16)
-    steps_per_epoch = math.ceil(math.ceil(len(tr) / cfg.batch_size) / cfg.grad_accum)
-    sched = _scheduler(opt, cfg, steps_per_epoch * cfg.epochs)
-    loss_fn = make_loss(cfg, y[tr]).to(device)
-    g = torch.Generator().manual_seed(cfg.seed)
-    epoch, start, loss_sum, perm, history, best, nonfinite = _resume(ck, cfg, model, opt, scaler, sched, g)
-    best_sd = _load_best(out) if out and best['epoch'] >= 0 else None
-    bar = tqdm(total=math.ceil(len(tr) / cfg.batch_size) * cfg.epochs, disable=not progress, desc='train')
-    bar.update(epoch * math.ceil(len(tr) / cfg.batch_size) + start)
-    while epoch < cfg.epochs:
-        if perm is None: perm = torch.randperm(len(tr), generator=g)
-        def save(step, loss_sum, epoch=epoch, perm=perm):
-            if writes: save_checkpoint(out/'checkpoint.pt', {**_state(model, opt, scaler, sched, g, epoch, step, loss_sum, perm, history, best, cfg, labels),
-                                                             'nonfinite': nonfinite[0], 'rows': rows_key})
-        train_loss = _epoch(net, inputs, tr, y, cfg, loss_fn, opt, scaler, sched, g, perm, start, loss_sum, save, device, ctx, bar, epoch, nonfinite)
-        row = dict(epoch=epoch + 1, train_loss=train_loss, **({'skipped_batches': nonfinite[0]} if cfg.skip_nonfinite else {}),
-                   **_validate(model, inputs, va, y, cfg, loss_fn, device))
-        history.append(row); bar.set_postfix(loss=f'{train_loss:.4f}', f1=f"{row.get('valid_f1', float('nan')):.4f}")
-        if row.get('valid_f1', 0) > best['f1'] or not len(va):
-            best = dict(f1=row.get('valid_f1', 0), epoch=epoch)
-            best_sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            if writes: _save_best(out, best_sd)
-        epoch, start, loss_sum, perm, nonfinite[0] = epoch + 1, 0, 0.0, None, 0
-        if out: save(0, 0.0, epoch, None)
-        if cfg.early_stop and epoch - 1 - best['epoch'] >= cfg.early_stop: break
-    bar.close()
-    if best_sd is not None: model.load_state_dict(best_sd)
-    return dataclasses.replace(_finish(model, cfg, labels, inputs, va, y, history, writes, img_dim), skipped=skipped)
-
-# %% ../nbs/08_train.ipynb #b8daf6cf
-def _validate(model, inputs, va, y, cfg, loss_fn, device) -> dict:
-    if not len(va): return {}
-    p = predict_probs(model, inputs, va, cfg, device=device)
-    loss = loss_fn(torch.logit(torch.from_numpy(p).clamp(1e-6, 1 - 1e-6)).to(device), torch.from_numpy(y[va]).to(device)).item()
-    return dict(valid_loss=loss, valid_f1=samples_f1(y[va], apply_thresholds(p, cfg.threshold, cfg.min_labels)))
-
-def _save_best(out, sd):
-    from safetensors.torch import save_file
-    with atomic_path(Path(out)/'best.safetensors') as tmp: save_file({k: v.cpu().contiguous() for k, v in sd.items()}, str(tmp))
-
-def _load_best(out):
-    from safetensors.torch import load_file
-    f = Path(out)/'best.safetensors'
-    return load_file(str(f)) if f.exists() else None
+    cbs = ([ProgressBar()] if progress else []) + ([Checkpoints(out, dict(rows=rows_key, label_ids=list(labels.ids)))] if writes else [])
+    run = Run(cfg, model, inputs, y, tr, va, device, cbs + ([EarlyStopping(cfg.early_stop)] if cfg.early_stop else []) + list(callbacks), net)
+    if ck is not None: run.load_state_dict(ck)
+    if out and run.best['epoch'] >= 0: run.best_weights = _load_best(out)
+    run.fit()
+    return dataclasses.replace(_finish(run, labels, writes, img_dim), skipped=skipped)
 
 # %% ../nbs/08_train.ipynb #b50f688f
 def _plot_history(hist, path):
@@ -216,25 +221,26 @@ def _plot_history(hist, path):
     plt.close(fig)
 
 # %% ../nbs/08_train.ipynb #bfc2b186
-def _finish(model, cfg, labels, inputs, va, y, history, out, img_dim) -> TrainResult:
+def _finish(run:Run, labels, out, img_dim) -> TrainResult:
     "Tune thresholds on the validation rows and write the model folder."
-    hist = pd.DataFrame(history)
-    p = predict_probs(model, inputs, va, cfg) if len(va) else np.zeros((0, len(labels)), np.float32)
+    cfg, va, y, hist = run.cfg, run.va, run.y, pd.DataFrame(run.history)
+    p = predict_probs(run.model, run.inputs, va, cfg) if len(va) else np.zeros((0, len(labels)), np.float32)
     if len(va) >= 2 and cfg.tune: th = tune_thresholds(p, y[va], n_folds=min(5, len(va)), min_labels=cfg.min_labels)
     else: th = np.full(len(labels), cfg.threshold)
     if out:
         scores = f1_scores(y[va], apply_thresholds(p, th, cfg.min_labels)) if len(va) else {}
-        meta = dict(config=asdict(cfg), label_ids=list(labels.ids), thresholds=[float(t) for t in th], max_len=int(inputs.text.max_len),
-                    text_dim=int(inputs.text.dim), img_dim=img_dim and int(img_dim), valid_scores=scores, n_valid=int(len(va)),
-                    model=model_report(model), **({'skipped_batches': int(hist.skipped_batches.sum())} if 'skipped_batches' in hist else {}))
-        save_model(out, model, meta)
+        meta = dict(config=asdict(cfg), label_ids=list(labels.ids), thresholds=[float(t) for t in th], max_len=int(run.inputs.text.max_len),
+                    text_dim=int(run.inputs.text.dim), img_dim=img_dim and int(img_dim), valid_scores=scores, n_valid=int(len(va)),
+                    model=model_report(run.model), **({'skipped_batches': int(hist.skipped_batches.sum())} if 'skipped_batches' in hist else {}))
+        save_model(out, run.model, meta)
         atomic_write_text(out/'history.csv', hist.to_csv(index=False))
         if len(va): _plot_history(hist, out/'history.png')
-    return TrainResult(model, cfg, labels, hist, p, y[va], th, out)
+    return TrainResult(run.model, cfg, labels, hist, p, y[va], th, out)
 
 # %% ../nbs/08_train.ipynb #25119299
-def _train_cli_code(cfg:Config, data, out, resume:bool) -> str:
-    "Python source that trains `cfg` in a fresh process (for kill tests and benchmarks)."
-    return (f"from multimodal_mlc.train import train; from multimodal_mlc.settings import Config; from multimodal_mlc.data import read_csv\n"
+def _train_cli_code(cfg:Config, data, out, resume:bool, faults:dict|None=None) -> str:
+    "Python source that trains `cfg` in a fresh process, with `Faults(**faults)` (how tests kill a real run)."
+    return (f"from multimodal_mlc.train import Faults, train; from multimodal_mlc.settings import Config; from multimodal_mlc.data import read_csv\n"
             f"cfg = Config(**{asdict(cfg)!r})\n"
-            f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False)\n")
+            f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False,"
+            f" callbacks=[Faults(**{faults or {}!r})])\n")
