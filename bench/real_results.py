@@ -93,7 +93,7 @@ def main():
     # what the first model costs from nothing: the stages it needs, its training, and its scoring (which featurised the held-out images)
     stages[f'end to end, {rows[0]["variant"]}'] = sum(stages[k] for k in ('decode images', 'image features', 'text features')) + rows[0]['train_s'] + rows[0]['predict_s']
     save(stamp, a, stages, work, rows, tables)
-    summary = r.groupby('variant', sort=False).agg(['mean', 'std'])[['f1_samples', 'f1_micro', 'f1_macro', 'f1_samples_min1', 'f1_samples_global04', 'train_s']]
+    summary = r.groupby('variant', sort=False)[['f1_samples', 'f1_micro', 'f1_macro', 'f1_samples_min1', 'f1_samples_global04', 'train_s']].agg(['mean', 'std'])  # numbers only: `load` is a tuple
     print(summary.round(4).to_string())
     print(json.dumps(stages, indent=1))
 

@@ -4,31 +4,41 @@
 
 # %% ../nbs/10_cli.ipynb #6386099a
 from __future__ import annotations
-import argparse, importlib.util, json, os, sys, time, typing
+import argparse, ast, functools, importlib.util, json, os, sys, textwrap, time, typing
 from pathlib import Path
 from typing import Literal
 
-import pandas as pd
-from tqdm.auto import tqdm
-
-from .core import MMLCError, atomic_write_text
-from .data import make_synthetic, read_csv
-from .settings import PRESETS, Config, get_config
-from .train import train
-from .predict import evaluate, predict, write_submission
-from .plots import plot_threshold_curve
+from . import __version__
 
 # %% auto #0
-__all__ = ['SETTING_HELP', 'parser', 'demo', 'main']
+__all__ = ['SETTING_HELP', 'DEMO_MODELS', 'parser', 'demo', 'main']
 
 # %% ../nbs/10_cli.ipynb #45305b59
 def _data_args(p, csv:str):
-    p.add_argument('--data', required=True, help='folder with the CSV files (and the images in data/)')
+    p.add_argument('--data', required=True, help='folder with the CSV files (and the images in data/) (required)')
     p.add_argument('--csv', default=csv, help=f'CSV file name inside --data, or a path with a folder part such as ./{csv} (default {csv})')
     p.add_argument('--images', help='image folder (default DATA/data)')
 
-def _encoder_arg(p):
-    p.add_argument('--text-encoder', help="a folder of the text encoder's weights that you trust, for a model trained on such a folder (model.json names only the folder)")
+def _model_args(p):
+    p.add_argument('--model', required=True, help='model folder written by mmlc train (required)')
+    p.add_argument('--text-encoder', help="a folder of the text encoder's weights that you trust, for a model trained on such a folder (default: the encoder model.json names)")
+
+def _device_arg(p): p.add_argument('--device', help='cpu, cuda or cuda:N (default cuda when there is a GPU, else cpu)')
+
+# %% ../nbs/10_cli.ipynb #a0f9d3c3
+_SOURCE_NAMES = {'__builtins__': {}, 'dict': dict, 'Literal': Literal, 'int': int, 'float': float, 'str': str, 'bool': bool}
+
+@functools.lru_cache(None)
+def _settings_source() -> tuple[dict, dict]:
+    "The type of each setting of `Config`, and each preset's values, read from the source of `multimodal_mlc.settings` without importing it (torch: seconds)."
+    tree = ast.parse(Path(importlib.util.find_spec('multimodal_mlc.settings').origin).read_text(encoding='utf-8'))
+    value = lambda node: eval(ast.unparse(node), dict(_SOURCE_NAMES))  # our own module's expressions: literals, dict(...), types
+    config = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == 'Config')
+    fields = [n for n in config.body if isinstance(n, ast.AnnAssign)]
+    factory = lambda n: isinstance(n.value, ast.Call) and getattr(n.value.func, 'id', '') == 'field'   # field(default_factory=dict)
+    defaults = {n.target.id: value(n.value.keywords[0].value)() if factory(n) else value(n.value) for n in fields}
+    presets = value(next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], 'id', '') == 'PRESETS'))
+    return {n.target.id: value(n.annotation) for n in fields}, {p: {**defaults, **over} for p, over in presets.items()}
 
 # %% ../nbs/10_cli.ipynb #45c8ca6a
 SETTING_HELP = dict(
@@ -47,7 +57,7 @@ SETTING_HELP = dict(
     epochs='passes over the training rows',
     grad_accum='add up the gradients of N batches per step (a smaller --batch-size, the same effective batch)',
     schedule='learning rate after the warm-up: constant or cosine decay',
-    warmup='steps of linear learning-rate warm-up',
+    warmup='steps of linear learning-rate warm-up, at most 30% of the run',
     valid_pct='share of the rows held out to validate and tune thresholds',
     threshold='one threshold for every label, where none is tuned',
     tune='tune per-label thresholds on the validation rows',
@@ -69,9 +79,11 @@ SETTING_HELP = dict(
 
 def _setting_hints() -> dict:
     "The type of each setting that has a flag: all but the `dict` ones."
-    return {k: h for k, h in typing.get_type_hints(Config).items() if h is not dict}
+    return {k: h for k, h in _settings_source()[0].items() if h is not dict}
 
 # %% ../nbs/10_cli.ipynb #10dd554c
+_DEFAULT_PRESET = 'fast'   # as `get_config`'s
+
 def _flag_kw(hint) -> dict:
     "argparse keywords of a setting of type `hint`: a bool is --x/--no-x, a `Literal` its choices, `X | None` an X."
     if hint is bool: return dict(action=argparse.BooleanOptionalAction)
@@ -82,44 +94,72 @@ def _said(v) -> str:
     if isinstance(v, bool) or v is None: return {True: 'on', False: 'off', None: 'unset'}[v]
     return f'{v:g}' if isinstance(v, float) else str(v)
 
-def _in_presets(name:str, configs:dict) -> str:
-    "The value of setting `name` in each preset's `Config` of `configs`, once where they agree."
-    said = {p: _said(getattr(cfg, name)) for p, cfg in configs.items()}
-    return f"default {said['paper']}" if len(set(said.values())) == 1 else ', '.join(f'{p} {s}' for p, s in said.items())
+def _in_presets(name:str, presets:dict) -> str:
+    "The default of setting `name` (its value in the default preset), then its value in the other `presets` (name: settings) where they do not all agree."
+    said = {p: _said(v[name]) for p, v in presets.items()}
+    others = ', '.join(f'{p} {s}' for p, s in said.items() if p != _DEFAULT_PRESET)
+    return f"default {said[_DEFAULT_PRESET]}" + ('' if len(set(said.values())) == 1 else f'; {others}')
 
 # %% ../nbs/10_cli.ipynb #bf6637fb
-_PRESET_HELP = dict(paper="the report's setting, DeiT-Small + BERT-base fine-tuned for 10 epochs (a GPU job)",
-                    fast='frozen EfficientNet-Lite0 (a 3x3 token grid) and MiniLM, a small fusion transformer on cached features, 3 epochs (fits a CPU)',
-                    tiny='small randomly initialised encoders on 32-pixel images, for tests: nothing is downloaded')
+_PRESET_HELP = dict(paper="the report's setting: DeiT-Small fine-tuned on 224-pixel images, with frozen BERT-base caption vectors as extra tokens, 10 epochs (a GPU job)",
+                    fast='frozen EfficientNet-Lite0 (its tokens pooled to 3x3) and MiniLM, their features cached; a small fusion transformer trained on them for 3 epochs (fits a CPU)',
+                    tiny='small randomly initialised encoders on 32-pixel images, for tests and the demo: nothing is downloaded')
 _METAVAR = {int: 'N', float: 'X', str: 'NAME'}
+_DEMO_EPOCHS = 12
+_EXAMPLES = dict(
+    train=['mmlc train --data comp5329 --out model                  # the fast preset, on a CPU',
+           'mmlc train --data comp5329 --out model --preset paper --device cuda',
+           'mmlc train --data comp5329 --out model --epochs 6 --on-error skip',
+           'mmlc train --data comp5329 --out model --resume         # go on after a stop'],
+    predict=['mmlc predict --data comp5329 --model model --out submission.csv --min-labels 1',
+             'mmlc predict --data comp5329 --model model --out submission.csv --on-error caption'],
+    evaluate=['mmlc evaluate --data comp5329 --csv holdout.csv --model model   # rows the model never saw',
+              'mmlc evaluate --data comp5329 --csv holdout.csv --model model --json'],
+    demo=['mmlc demo                         # under a minute on an idle 2-core CPU', 'mmlc demo --out demo --epochs 20  # longer training'])
+
+def _epilog(*commands) -> str: return 'examples:\n' + '\n'.join('  ' + e for c in commands for e in _EXAMPLES[c])
+
+def _command(sub, name:str, help:str, description:str, **kw):
+    return sub.add_parser(name, help=help, description=description, epilog=_epilog(name), formatter_class=argparse.RawDescriptionHelpFormatter, **kw)
 
 def _setting_args(p):
-    g = p.add_argument_group('settings', "--preset gives every setting a value; each flag after it replaces one (in brackets: its value in each preset)")
-    g.add_argument('--preset', default='fast', choices=list(PRESETS), help='; '.join(f'{k}: {v}' for k, v in _PRESET_HELP.items()) + ' (default fast)')
-    configs = {k: get_config(k) for k in PRESETS}
+    presets = _settings_source()[1]
+    g = p.add_argument_group('settings', textwrap.fill("--preset gives every setting a value; each flag after it replaces one (in brackets: its default, the value in the default preset, then its value in the others)", 78))
+    g.add_argument('--preset', default=_DEFAULT_PRESET, choices=list(presets), help=f'a set of settings, described above (default {_DEFAULT_PRESET})')
     for k, hint in _setting_hints().items():
         kw = _flag_kw(hint)
-        g.add_argument('--' + k.replace('_', '-'), default=None, metavar=_METAVAR.get(kw.get('type')), help=f'{SETTING_HELP[k]} ({_in_presets(k, configs)})', **kw)
+        g.add_argument('--' + k.replace('_', '-'), default=None, metavar=_METAVAR.get(kw.get('type')), help=f"{SETTING_HELP[k].replace('%', '%%')} ({_in_presets(k, presets)})", **kw)
+
+def _train_description() -> str:
+    presets = '\n'.join(textwrap.fill(v, 78, initial_indent=f'  {k:6} ', subsequent_indent=' ' * 9) for k, v in sorted(_PRESET_HELP.items(), key=lambda kv: kv[0] != _DEFAULT_PRESET))
+    return textwrap.fill("Train a model on a labelled CSV and tune its thresholds. A setting not given keeps the preset's value.", 78) + f"\n\npresets:\n{presets}"
 
 def parser() -> argparse.ArgumentParser:
     "The `mmlc` argument parser."
-    ap = argparse.ArgumentParser('mmlc', description='Multimodal multi-label classification: image + caption.')
+    ap = argparse.ArgumentParser('mmlc', description='Multimodal multi-label classification: image + caption.', formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=_epilog('demo', 'train', 'evaluate', 'predict') + '\n\nmmlc COMMAND --help lists the options of a command.')
+    ap.add_argument('--version', action='version', version=f'%(prog)s {__version__}')
     sub = ap.add_subparsers(dest='command', required=True)
-    t = sub.add_parser('train', help='train a model and tune its thresholds', usage='mmlc train --data DATA --out OUT [--preset PRESET] [SETTINGS] [options]',
-                       description="Train a model on a labelled CSV and tune its thresholds. A setting not given keeps the preset's value.")
+    t = _command(sub, 'train', 'train a model and tune its thresholds', _train_description(), usage='mmlc train --data DATA --out OUT [--preset PRESET] [SETTINGS] [options]')
     _data_args(t, 'train.csv')
-    t.add_argument('--out', required=True, help='model folder to write: new or empty, or a model folder with --resume or --overwrite')
-    t.add_argument('--resume', action='store_true', help='continue the run in --out'); t.add_argument('--overwrite', action='store_true', help='replace the model in --out')
-    t.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='skip: leave out bad rows, of the CSV or with a bad image (listed in OUT/skipped.csv)')
-    t.add_argument('--device'); _setting_args(t)
-    p = sub.add_parser('predict', help='write a Kaggle submission'); _data_args(p, 'test.csv')
-    p.add_argument('--model', required=True); p.add_argument('--out', required=True, help='submission CSV to write')
-    p.add_argument('--min-labels', type=int); p.add_argument('--device'); _encoder_arg(p)
-    p.add_argument('--on-error', default='raise', choices=['raise', 'caption'], help='caption: score rows with a bad image from their caption (listed in OUT.report.csv)')
-    e = sub.add_parser('evaluate', help='F1 of a model on a labelled CSV'); _data_args(e, 'train.csv')
-    e.add_argument('--model', required=True); e.add_argument('--json', action='store_true'); e.add_argument('--device'); _encoder_arg(e)
-    d = sub.add_parser('demo', help='train image-only, caption-only and fused models on synthetic data and print the F1 table')
-    d.add_argument('--out', default='mmlc_demo'); d.add_argument('--epochs', type=int, default=20)
+    t.add_argument('--out', required=True, help='model folder to write: new or empty, or a model folder with --resume or --overwrite (required)')
+    t.add_argument('--resume', action='store_true', help='continue the run in --out (default off)')
+    t.add_argument('--overwrite', action='store_true', help='replace the model in --out (default off)')
+    t.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='skip: leave out bad rows, of the CSV or with a bad image (listed in OUT/skipped.csv) (default raise: stop at the first)')
+    _device_arg(t); _setting_args(t)
+    p = _command(sub, 'predict', 'write a Kaggle submission', 'Score every row of a CSV with a model and write the submission (ImageID,Labels).')
+    _data_args(p, 'test.csv'); _model_args(p)
+    p.add_argument('--out', required=True, help='submission CSV to write, outside the model folder (required)')
+    p.add_argument('--min-labels', type=int, metavar='N', help="predict at least the N most likely labels of each row (default: the model's min_labels setting)")
+    p.add_argument('--on-error', default='raise', choices=['raise', 'caption'], help='caption: score rows with a bad image from their caption (listed in OUT.report.csv) (default raise: stop)')
+    _device_arg(p)
+    e = _command(sub, 'evaluate', 'F1 of a model on a labelled CSV', "Samples, micro and macro F1 of a model at its tuned thresholds on labelled rows; score rows it was not trained on.")
+    _data_args(e, 'train.csv'); _model_args(e)
+    e.add_argument('--json', action='store_true', help='print one JSON object (default off: one line per score)'); _device_arg(e)
+    d = _command(sub, 'demo', 'train image-only, caption-only and fused models on synthetic data and print the F1 table',
+                 'Write a synthetic dataset, train an image-only, a caption-only and a fused model on it (the tiny preset: nothing is downloaded), and print their F1 on held-out rows.')
+    d.add_argument('--out', default='mmlc_demo', help='folder to write the data and models to (default mmlc_demo)')
+    d.add_argument('--epochs', type=int, default=_DEMO_EPOCHS, metavar='N', help=f'epochs of each model (default {_DEMO_EPOCHS})')
     return ap
 
 # %% ../nbs/10_cli.ipynb #d385c7fd
@@ -134,12 +174,24 @@ def _overrides(a) -> dict:
     return {k: getattr(a, k) for k in _setting_hints() if getattr(a, k, None) is not None}
 
 # %% ../nbs/10_cli.ipynb #fc4e53e9
+def _save_plots(res, folder):
+    "F1 against the threshold on the validation rows, as `thresholds.png` in the model folder (`train` plotted the history)."
+    if not len(res.valid_y): return
+    import matplotlib.pyplot as plt
+    from multimodal_mlc.plots import plot_threshold_curve
+    fig = plot_threshold_curve(res.valid_probs, res.valid_y, per_label_thresholds=res.thresholds)
+    fig.savefig(Path(folder)/'thresholds.png', dpi=100, bbox_inches='tight'); plt.close(fig)
+
 def _cmd_train(a):
+    from multimodal_mlc.data import read_csv
+    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.train import train
     csv, images = _paths(a)
     cfg = get_config(a.preset, **_overrides(a))
     print(f"reading {csv}")
     df = read_csv(csv, on_error=a.on_error)
     res = train(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device)
+    _save_plots(res, a.out)
     meta = json.loads((Path(a.out)/'model.json').read_text())
     skipped = Path(a.out)/'skipped.csv'
     print(res.history.to_string(index=False))
@@ -147,13 +199,17 @@ def _cmd_train(a):
     if res.skipped: print(f"{len(res.skipped)} rows skipped, listed in {skipped}")
     n_empty = int((df.Caption == '').sum())
     if n_empty: print(f"{n_empty} rows have an empty caption; they are kept and learnt from their image")
-    print(f"model written to {a.out}")
+    print(f"model written to {a.out}" + (" (history.png: the training; thresholds.png: F1 against the threshold)" if len(res.valid_y) else ''))
 
 def _outside_model(out, model):
     "Refuse a submission path inside the model folder, where it could replace a model file."
+    from multimodal_mlc.core import MMLCError
     if Path(out).resolve().is_relative_to(Path(model).resolve()): raise MMLCError(f"{out}: is inside the model folder {model}; write the submission elsewhere")
 
 def _cmd_predict(a):
+    from multimodal_mlc.core import atomic_write_text
+    from multimodal_mlc.data import read_csv
+    from multimodal_mlc.predict import predict, write_submission
     _outside_model(a.out, a.model)
     csv, images = _paths(a)
     print(f"reading {csv}")
@@ -165,13 +221,27 @@ def _cmd_predict(a):
     print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {len(flagged)} scored from the caption alone, listed in {a.out}.report.csv" if len(flagged) else ''))
 
 def _cmd_evaluate(a):
+    from multimodal_mlc.data import read_csv
+    from multimodal_mlc.predict import evaluate
     csv, images = _paths(a)
+    if csv.name == 'train.csv':  # the model folder keeps no list of its rows: the file's name is the cheap, honest sign
+        print(f"warning: {csv}: a model trained on this file learnt these rows, and its scores on them overstate its F1 on new rows; score rows it never saw (--csv holdout.csv)", file=sys.stderr)
     r = dict(csv=str(csv), **evaluate(a.model, read_csv(csv), images, device=a.device, text_encoder=a.text_encoder))
     print(json.dumps(r) if a.json else '\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()))
 
 # %% ../nbs/10_cli.ipynb #6d686000
-def demo(out='mmlc_demo', epochs:int=20, n_train:int=800, n_test:int=200, seed:int=0, progress:bool=True) -> pd.DataFrame:
-    "Train image-only, caption-only and fused models on synthetic data; the F1 table of the held-out rows."
+DEMO_MODELS = {'image only': 'image', 'caption only': 'text', 'image + caption': 'token'}   # a row of the table: its fusion
+
+def _demo_folder(name:str) -> str: return name.replace(' + ', ' and ').replace(' ', '_')
+
+def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=200, seed:int=0, progress:bool=True):
+    "Train image-only, caption-only and fused models on synthetic data; the F1 table (a `DataFrame`) of the held-out rows."
+    import pandas as pd
+    from multimodal_mlc.core import MMLCError, atomic_write_text
+    from multimodal_mlc.data import make_synthetic, read_csv
+    from multimodal_mlc.predict import evaluate
+    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.train import train
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not (out/'data'/'test_labels.csv').exists():
         raise MMLCError(f"{out}: the folder is not empty and holds no demo; choose a new folder")
@@ -180,21 +250,16 @@ def demo(out='mmlc_demo', epochs:int=20, n_train:int=800, n_test:int=200, seed:i
     test = read_csv(data/'test.csv').merge(pd.read_csv(data/'test_labels.csv', dtype=str), on='ImageID')
     test['Labels'] = test.Labels.map(lambda s: [int(i) for i in s.split()])
     rows = []
-    for name, fusion in [('image only', 'image'), ('caption only', 'text'), ('image + caption', 'token')]:
-        t0 = time.time()
-        res = train(get_config('tiny', fusion=fusion, epochs=epochs, seed=seed), df, data/'data', out=out/fusion, overwrite=True, progress=progress)
-        _save_plots(res, out/fusion)
-        r = evaluate(out/fusion, test, data/'data')
+    for i, (name, fusion) in enumerate(DEMO_MODELS.items()):
+        t0, folder = time.time(), out/_demo_folder(name)
+        if progress: print(f"demo: model {i + 1}/{len(DEMO_MODELS)}, {name}, into {folder}", file=sys.stderr)
+        res = train(get_config('tiny', fusion=fusion, epochs=epochs, seed=seed), df, data/'data', out=folder, overwrite=True, progress=progress)
+        _save_plots(res, folder)
+        r = evaluate(folder, test, data/'data')
         rows.append(dict(model=name, **{k: round(v, 4) for k, v in r.items() if k != 'n_rows'}, seconds=round(time.time() - t0, 1)))
     table = pd.DataFrame(rows)
     atomic_write_text(out/'results.md', table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
     return table
-
-def _save_plots(res, folder):
-    "F1 against the threshold as a PNG in the model folder (`train` already plotted the history)."
-    import matplotlib.pyplot as plt
-    fig = plot_threshold_curve(res.valid_probs, res.valid_y, per_label_thresholds=res.thresholds)
-    fig.savefig(Path(folder)/'thresholds.png', dpi=100, bbox_inches='tight'); plt.close(fig)
 
 def _has_tabulate(): return importlib.util.find_spec('tabulate') is not None  # DataFrame.to_markdown needs it
 
@@ -207,7 +272,9 @@ def _cmd_demo(a):
 def main(argv=None):
     "The `mmlc` console script."
     a = parser().parse_args(argv)
+    from multimodal_mlc.core import MMLCError   # once the arguments are read: torch comes with it
     try: {'train': _cmd_train, 'predict': _cmd_predict, 'evaluate': _cmd_evaluate, 'demo': _cmd_demo}[a.command](a)
     except (MMLCError, OSError) as e:  # OSError: a full disk, a permission; the message names the file
+        from tqdm.auto import tqdm
         for bar in list(tqdm._instances): bar.close()  # a progress bar left open would share the error's line
         print(f"mmlc {a.command}: error: {e}", file=sys.stderr); sys.exit(2)

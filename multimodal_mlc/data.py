@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_data.ipynb #203fcb7a
 from __future__ import annotations
-import csv, io, re
+import csv, io, json, os, re, shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +13,11 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw
 
-from .core import MMLCError
+from .core import MMLCError, atomic_write_text
 
 # %% auto #0
-__all__ = ['SHAPES', 'parse_labels', 'read_csv', 'row_line', 'row_place', 'LabelSpace', 'stratified_split', 'make_synthetic']
+__all__ = ['SHAPES', 'parse_labels', 'read_csv', 'row_line', 'row_place', 'write_csv', 'LabelSpace', 'stratified_split',
+           'make_synthetic', 'check_dataset', 'copy_dataset']
 
 # %% ../nbs/01_data.ipynb #5a5e1f1a
 def _fold(caption:str) -> str:
@@ -130,14 +132,17 @@ def read_csv(path, on_error:str='raise') -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=[c for c in _COLUMNS if c in header])
     df.attrs['skipped'] = skipped
     df.attrs['file'] = fname
-    df.attrs['lines'] = pd.Series([seen[i] for i in df.ImageID], index=df.ImageID.values, dtype='int64')  # kept through slicing, unlike a column
+    df.attrs['lines'] = _Lines((i, seen[i]) for i in df.ImageID)  # kept through slicing and concat, unlike a column
     return df
+
+class _Lines(dict):
+    "`{ImageID: line}` of a `read_csv` file. pandas deep-copies a frame's attrs on every slice and column access; this dict is never changed, so the copy shares it (a copy of 30,000 entries costs 30 ms per `df.ImageID`)."
+    def __deepcopy__(self, memo): return self
 
 def row_line(df:pd.DataFrame, k:int) -> int|None:
     "The line of its `read_csv` file where row `k` of `df` starts; None for a frame from elsewhere."
-    lines, iid = df.attrs.get('lines'), df.ImageID.iloc[k]
-    if lines is None or not lines.index.is_unique or iid not in lines.index: return None
-    return int(lines[iid])
+    lines = df.attrs.get('lines')
+    return lines.get(df.ImageID.iloc[k]) if isinstance(lines, dict) else None
 
 def row_place(df:pd.DataFrame, k:int) -> str:
     "Where row `k` of `df` came from, for messages: `FILE, line N`, else `row k`."
@@ -152,6 +157,30 @@ def _check_row(rec:dict, seen:dict, line:int) -> dict:
     out = dict(ImageID=iid, Caption=_fold(rec['Caption']))
     if 'Labels' in rec: out['Labels'] = parse_labels(rec['Labels'])
     return out
+
+# %% ../nbs/01_data.ipynb #d9460570
+def _labels_text(labels) -> str:
+    if isinstance(labels, str): return labels
+    return ' '.join(map(str, labels)) if hasattr(labels, '__iter__') else str(labels)
+
+def write_csv(df:pd.DataFrame, path) -> Path:
+    "Write the `ImageID[,Labels],Caption` columns of `df` to `path` as standard CSV, atomically; `read_csv(path)` gives them back."
+    missing = [c for c in ('ImageID', 'Caption') if c not in df.columns]
+    if missing: raise MMLCError(f"{path}: the table has no column {', '.join(missing)}; expected ImageID, Caption and optionally Labels")
+    cols = [c for c in _COLUMNS if c in df.columns]
+    rows, first = [], {}
+    for k, rec in enumerate(df[cols].to_dict('records')):
+        rec = dict(rec, ImageID=str(rec['ImageID']), Caption='' if pd.isna(rec['Caption']) else str(rec['Caption']))
+        if 'Labels' in rec: rec['Labels'] = _labels_text(rec['Labels'])
+        try:
+            row = _check_row(rec, {}, k)
+            if row['ImageID'] in first: raise ValueError(f"duplicate ImageID, first at {row_place(df, first[row['ImageID']])}")
+        except ValueError as e: raise MMLCError(f"{path}: cannot write {row_place(df, k)} (ImageID {rec['ImageID']!r}): {e}") from None
+        first[row['ImageID']] = k; rows.append(row)
+    out = pd.DataFrame(rows, columns=cols)
+    if 'Labels' in out: out['Labels'] = out.Labels.map(_labels_text)
+    atomic_write_text(path, out.to_csv(index=False, lineterminator='\n'))
+    return Path(path)
 
 # %% ../nbs/01_data.ipynb #ac19e4ff
 @dataclass(frozen=True)
@@ -231,3 +260,41 @@ def make_synthetic(out, n_train:int=300, n_test:int=60, size:int=64, seed:int=0)
     pd.DataFrame(test, columns=cols).drop(columns='Labels').to_csv(out/'test.csv', index=False)
     (out/'test_labels.csv').write_text(pd.DataFrame(test, columns=cols)[['ImageID', 'Labels']].to_csv(index=False))
     return out
+
+# %% ../nbs/01_data.ipynb #bac40724
+_LAYOUT = "train.csv, test.csv and data/ holding 0.jpg, 1.jpg, ... (the COMP5329 Kaggle download, unzipped)"
+
+def check_dataset(folder, images:bool=True) -> Path:
+    "`folder` as a `Path` when it holds `train.csv`, `test.csv`, `data/` and (with `images`) every image they name; else an error saying what is missing."
+    if folder is None: raise MMLCError(f"no dataset folder: set MMLC_COMP5329 to the folder holding {_LAYOUT}")  # find_comp5329() found none
+    if not Path(folder).is_dir(): raise MMLCError(f"{folder}: no such folder; a dataset folder holds {_LAYOUT}")
+    folder = Path(folder)
+    missing = [n for n in ('train.csv', 'test.csv') if not (folder/n).is_file()] + ([] if (folder/'data').is_dir() else ['data/'])
+    if missing: raise MMLCError(f"{folder}: no {', no '.join(missing)}; a dataset folder holds {_LAYOUT}")
+    if not images: return folder
+    have = set(os.listdir(folder/'data'))  # one listing, not a stat per image
+    ids = [i for n in ('train.csv', 'test.csv') for i in read_csv(folder/n, on_error='skip').ImageID]
+    lost = [i for i in ids if i not in have and not (folder/'data'/i).is_file()]
+    if lost: raise MMLCError(f"{folder/'data'}: {len(lost)} of the {len(ids)} images train.csv and test.csv name are missing ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''})")
+    return folder
+
+# %% ../nbs/01_data.ipynb #b202d5b3
+def copy_dataset(src, dst, workers:int=8) -> Path:
+    "Copy the folder `src` (on a slow network drive) to `dst` once, resuming an interrupted copy; `dst`."
+    src, dst, mark = Path(src), Path(dst), Path(dst)/'.copy_of.json'
+    done = json.loads(mark.read_text()) if mark.is_file() else None
+    if done is None and dst.is_dir() and any(dst.iterdir()): raise MMLCError(f"{dst}: holds other files; copy the dataset to a new or empty folder")
+    if done and done['source'] != str(src.resolve()): raise MMLCError(f"{dst}: holds a copy of {done['source']}, not of {src}; copy to another folder or delete it")
+    if done and done['complete']: print(f"{dst}: already copied from {src}"); return dst
+    atomic_write_text(mark, json.dumps(dict(source=str(src.resolve()), complete=False)))
+    files = [Path(d, f).relative_to(src) for d, _, fs in os.walk(src) for f in fs]
+    todo = [f for f in files if not (dst/f).is_file()]
+    for d in {(dst/f).parent for f in todo}: d.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(workers) as ex: list(ex.map(lambda f: _copy_file(src/f, dst/f), todo))  # a network drive answers many requests at once
+    atomic_write_text(mark, json.dumps(dict(source=str(src.resolve()), complete=True)))
+    print(f"{dst}: copied {len(todo)} of {len(files)} files from {src}" + (" (the others were there already)" if len(todo) < len(files) else ''))
+    return dst
+
+def _copy_file(src:Path, dst:Path):
+    tmp = dst.with_name(f'.{dst.name}.part')  # no fsync (tens of thousands of files): a killed process, not a power cut, is what a resume must survive
+    shutil.copyfile(src, tmp); os.replace(tmp, dst)

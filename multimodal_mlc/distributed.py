@@ -4,27 +4,50 @@
 
 # %% ../nbs/06a_distributed.ipynb #0931236e
 from __future__ import annotations
-import os
+import datetime, os
 
+import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['distributed', 'shard', 'barrier']
+__all__ = ['TIMEOUT', 'distributed', 'shard', 'barrier', 'any_process', 'process_mean']
 
 # %% ../nbs/06a_distributed.ipynb #5ff57efd
+# the first process may fill cold caches for an hour while the others wait in a barrier: NCCL's default of 10 minutes is too short
+TIMEOUT = datetime.timedelta(hours=6)
+
 def distributed() -> tuple:
-    "`(rank, world size)`, joining the process group when launched by torchrun."
+    "`(rank, world size)`, joining the process group when launched by torchrun, each process on the GPU of its `LOCAL_RANK`."
     import torch.distributed as dist
     if int(os.environ.get('WORLD_SIZE', '1')) == 1: return 0, 1
-    if not dist.is_initialized(): dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
+    if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))  # else every first collective runs on cuda:0
+    if not dist.is_initialized(): dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo', timeout=TIMEOUT)
     return dist.get_rank(), dist.get_world_size()
 
 def shard(idx):
-    "This process's share of a batch."
+    "This process's share of a batch; every process gets a row, so a last batch shorter than the number of processes repeats some."
     import torch.distributed as dist
-    return idx[dist.get_rank()::dist.get_world_size()] if dist.is_initialized() else idx
+    if not dist.is_initialized(): return idx
+    w = dist.get_world_size()
+    return np.resize(np.asarray(idx), max(len(idx), w))[dist.get_rank()::w]
 
 def barrier():
     "Wait for every process (nothing to wait for in a single process)."
     import torch.distributed as dist
     if dist.is_initialized(): dist.barrier()
+
+def _reduce(x:float, op) -> float:
+    import torch.distributed as dist
+    if not dist.is_initialized(): return x
+    t = torch.tensor([float(x)], device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+    dist.all_reduce(t, op=op); return t.item()
+
+def any_process(flag:bool) -> bool:
+    "Whether `flag` holds in any process: a decision all must take together (one process skipping a step alone would leave the others waiting)."
+    import torch.distributed as dist
+    return bool(_reduce(float(flag), dist.ReduceOp.MAX))
+
+def process_mean(x:float) -> float:
+    "The mean of `x` over the processes (each process's training loss is of its share of the rows)."
+    import torch.distributed as dist
+    return _reduce(x, dist.ReduceOp.SUM) / (dist.get_world_size() if dist.is_initialized() else 1)

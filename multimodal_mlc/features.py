@@ -55,7 +55,7 @@ def _featurise(images, todo, net, view, norm, store, device, batch_size, chunk):
 
 def frozen_backbone(cfg:Config) -> nn.Module:
     "The frozen image backbone of `cfg`, in eval mode: pretrained, or with random weights drawn from `cfg.seed` (tests), so that every process gets the same."
-    with torch.random.fork_rng():
+    with torch.random.fork_rng(devices=[]):  # the CPU generator only: forking every GPU's would initialise CUDA on all of them in every process
         torch.manual_seed(cfg.seed)
         return image_backbone(cfg.backbone, pretrained=cfg.pretrained, num_classes=0, **cfg.model_kw).eval()
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_images.ipynb #9a41f6b3
 from __future__ import annotations
-import json, os, stat, warnings
+import functools, json, os, stat, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,17 +79,22 @@ def load_image(path, size:int|None=None) -> Image.Image:
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)  # most pretrained backbones expect ImageNet's statistics
 
 # %% ../nbs/01a_images.ipynb #366b4ffe
-def augment(x:torch.Tensor, generator:torch.Generator|None=None, hflip:bool=True, vflip:bool=True) -> torch.Tensor:
-    "Random horizontal and vertical flips of a batch (B, C, H, W), each image drawn independently from `generator`."
+def augment(x:torch.Tensor, generator:torch.Generator|None=None, hflip:bool=True, vflip:bool=True, flips=None) -> torch.Tensor:
+    "Random horizontal and vertical flips of a batch (B, C, H, W), each image drawn independently from `generator`, or as `flips` (two boolean rows) say."
     b = x.shape[0]
-    h, v = torch.rand(2, b, generator=generator) < 0.5
+    h, v = torch.rand(2, b, generator=generator) < 0.5 if flips is None else flips
     if hflip: x = torch.where(h.to(x.device).view(b, 1, 1, 1), x.flip(-1), x)
     if vflip: x = torch.where(v.to(x.device).view(b, 1, 1, 1), x.flip(-2), x)
     return x
 
+@functools.lru_cache(None)
+def _stats(mean, std, device):
+    "Mean and std as tensors on `device`, made once: a new tensor per batch would be a copy to the GPU each step."
+    return torch.tensor(mean, device=device).view(1, -1, 1, 1), torch.tensor(std, device=device).view(1, -1, 1, 1)
+
 def normalize(x:torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
     "uint8 (B, C, H, W) to float, scaled to [0, 1] and normalised."
-    m = torch.tensor(mean, device=x.device).view(1, -1, 1, 1); s = torch.tensor(std, device=x.device).view(1, -1, 1, 1)
+    m, s = _stats(tuple(mean), tuple(std), x.device)
     return (x.float() / 255 - m) / s
 
 # %% ../nbs/01a_images.ipynb #ce7a322e

@@ -34,28 +34,39 @@ class Inputs:
     mean: tuple = IMAGENET_MEAN
     std: tuple = IMAGENET_STD
 
-    def batch(self, rows, cfg:Config, train:bool=False, generator=None, device=None):
-        "`(images or tokens, text_emb, text_mask)` of `rows`."
+    def batch(self, rows, cfg:Config, train:bool=False, generator=None, device=None, keep=None):
+        "`(images or tokens, text_emb, text_mask)` of `rows` on `device`; views or flips are drawn for every row, and only the rows at positions `keep` (a process's share) are read."
         rows = np.asarray(rows)
-        emb, mask = self.text[rows]
+        draws = self._draws(len(rows), cfg, generator) if train else None
+        if keep is not None: rows, draws = rows[keep], None if draws is None else draws[..., keep]
+        emb, mask = self.text.states(rows)
         n = max(1, int(mask.sum(1).max()))  # drop the padding every row of the batch has: exact, and much cheaper
-        emb, mask = emb[:, :n], mask[:, :n]
+        emb, mask = _to(emb[:, :n], device).float(), _to(mask[:, :n], device)  # float16 on the way: half the bytes
         if self.features is not None:
-            v = torch.randint(self.features.shape[1], (len(rows),), generator=generator).numpy() if train else np.zeros(len(rows), int)
-            x = torch.from_numpy(self.features.take(rows, v)).to(device).float()  # float16 on the way to a GPU: half the bytes
+            x = _to(torch.from_numpy(self.features.take(rows, draws if train else np.zeros(len(rows), int))), device).float()
             if cfg.image_grid: x = pool_tokens(x, cfg.image_grid)
         elif self.images is not None:
-            x = self.images.batch(rows, device)
-            if train: x = augment(x, generator, cfg.hflip, cfg.vflip)
+            x = _to(self.images.batch(rows), device)
+            if train: x = augment(x, hflip=cfg.hflip, vflip=cfg.vflip, flips=draws.to(x.device))
             x = normalize(x, self.mean, self.std)
-        else: x = torch.zeros(len(rows), 0)
-        return x.to(device), emb.float().to(device), mask.to(device)
+        else: x = torch.zeros(len(rows), 0, device=device)
+        return x, emb, mask
+
+    def _draws(self, n, cfg, generator):
+        "The random view (frozen features) or flips (images) of `n` rows, drawn as a whole batch whatever share a process takes."
+        if self.features is not None: return torch.randint(self.features.shape[1], (n,), generator=generator).numpy()
+        if self.images is not None: return torch.rand(2, n, generator=generator) < 0.5
+
+def _to(t:torch.Tensor, device) -> torch.Tensor:
+    "`t` on `device`; to a GPU from pinned memory without blocking, so the copy overlaps the work before it."
+    if device is None or torch.device(device).type != 'cuda': return t.to(device)
+    return t.pin_memory().to(device, non_blocking=True)
 
 # %% ../nbs/07b_inputs.ipynb #5e79cd21
 def text_encoder(cfg:Config):
     "The text encoder of `cfg`: its name when pretrained, else `(tokenizer, model)` with weights drawn from `cfg.seed`."
     if cfg.pretrained and not cfg.text_kw: return cfg.text_encoder
-    with torch.random.fork_rng():
+    with torch.random.fork_rng(devices=[]):  # the CPU generator only: forking every GPU's would initialise CUDA on all of them in every process
         torch.manual_seed(cfg.seed)
         return load_text_encoder(cfg.text_encoder, pretrained=False, **cfg.text_kw)
 

@@ -90,7 +90,7 @@ def save_model(out, model:nn.Module, meta:dict):
 _META = dict(format=_is_int, config=lambda v: isinstance(v, dict), label_ids=lambda v: isinstance(v, list), thresholds=lambda v: isinstance(v, list),
              max_len=lambda v: _is_int(v) and 1 <= v <= MAX_TEXT_LEN, text_dim=lambda v: _is_int(v) and v > 0,
              img_dim=lambda v: v is None or _is_int(v) and v > 0, valid_scores=lambda v: isinstance(v, dict), n_valid=_is_int,
-             model=lambda v: isinstance(v, dict), skipped_batches=_is_int)
+             model=lambda v: isinstance(v, dict), skipped_batches=_is_int, precision=lambda v: v in ('no', 'fp16', 'bf16'))
 
 def _check_meta(meta, fname):
     "Refuse a `model.json` with a field unknown, missing, of the wrong type or inconsistent, before anything is built from it."

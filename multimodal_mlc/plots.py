@@ -31,8 +31,15 @@ def _fig_ax(ax=None, figsize=(6, 4)):
     return fig, ax
 
 # %% ../nbs/06_plots.ipynb #8820da3a
-def plot_history(history, ax=None):
-    "Losses by epoch, with validation F1 on a second axis when the history has it."
+def _run_title(cfg) -> str:
+    "The models and key settings of a run's `Config` (read by name: plots come before settings)."
+    image = cfg.backbone + (' (frozen)' if cfg.frozen_image else '')
+    models = {'image': f'image only: {image}', 'text': f'caption only: {cfg.text_encoder}'}.get(cfg.fusion, f'{image} + {cfg.text_encoder}, {cfg.fusion} fusion')
+    if not cfg.pretrained: models += ' (randomly initialised' + (', small sizes)' if cfg.model_kw or cfg.text_kw else ')')
+    return f"{models}; {cfg.loss} loss, lr {cfg.lr:g}, batch {cfg.batch_size}, {cfg.epochs} epochs"
+
+def plot_history(history, ax=None, cfg=None):
+    "Losses by epoch, with the validation samples-F1 (at the run's one global threshold) on a second axis when the history has it; `cfg`, the run's `Config`, titles the plot and names that threshold."
     h = pd.read_csv(history) if isinstance(history, (str, Path)) else pd.DataFrame(history)
     missing = {'epoch', 'train_loss'} - set(h.columns)
     if missing: raise MMLCError(f"history lacks column(s) {sorted(missing)}: expected epoch, train_loss and optionally valid_loss, valid_f1")
@@ -41,11 +48,12 @@ def plot_history(history, ax=None):
         if col in h: ax.plot(h.epoch, h[col], marker='o', label=col)
     ax.set(xlabel='epoch', ylabel='loss')
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if cfg is not None: ax.set_title(textwrap.fill(_run_title(cfg), 60), fontsize=9)
     handles = ax.get_legend_handles_labels()
     if 'valid_f1' in h:
         ax2 = ax.twinx()
         ax2.plot(h.epoch, h.valid_f1, marker='s', color='C2', label='valid_f1')
-        ax2.set_ylabel('samples F1')
+        ax2.set_ylabel('validation samples-F1' + (f' at threshold {cfg.threshold:g}' if cfg is not None else ''))
         handles = [a + b for a, b in zip(handles, ax2.get_legend_handles_labels())]
     ax.legend(*handles, loc='center right')
     return fig

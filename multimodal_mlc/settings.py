@@ -16,8 +16,8 @@ from .core import MMLCError, default_device
 from .text import text_config
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODEL_KW', 'TEXT_KW', 'Config', 'get_config', 'check_settings', 'AsymmetricLoss', 'make_loss',
-           'get_device', 'autocast']
+__all__ = ['WARMUP_SHARE', 'PRESETS', 'MODEL_KW', 'TEXT_KW', 'Config', 'get_config', 'check_settings', 'AsymmetricLoss',
+           'make_loss', 'get_device', 'precision', 'autocast']
 
 # %% ../nbs/07_settings.ipynb #cacaa4ff
 @dataclass
@@ -60,6 +60,11 @@ class Config:
     text_tune_layers: int = 0                # fine-tune the text encoder's top N layers (their input states are cached)
     text_lr: float | None = None             # learning rate of those layers; None: a tenth of `lr`
     def __post_init__(self): check_settings(asdict(self))
+    def warmup_steps(self, total_steps:int) -> int:
+        "The warm-up of a run of `total_steps` optimizer steps: `warmup` steps, at most `WARMUP_SHARE` of the run, so that a small training set still trains."
+        return min(self.warmup, int(WARMUP_SHARE * total_steps))
+
+WARMUP_SHARE = 0.3  # COMP5329's `fast` run (9000 rows: 192 steps) still warms up for its 50 steps; a 200-row run (6 steps) for 1
 
 PRESETS = {
     'paper': dict(),
@@ -71,8 +76,8 @@ PRESETS = {
                  text_kw=dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)),
 }
 
-def get_config(preset:str='paper', **overrides) -> Config:
-    "The `Config` of `preset` with `overrides` (`None` keeps the preset's value); an unknown name or an impossible value is an error."
+def get_config(preset:str='fast', **overrides) -> Config:
+    "The `Config` of `preset` (default `fast`, as `mmlc train`) with `overrides` (`None` keeps the preset's value); an unknown name or an impossible value is an error."
     if preset not in PRESETS: raise MMLCError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
     settings = {**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
     check_settings(settings)  # names first: `Config(**settings)` would raise a bare TypeError
@@ -160,9 +165,15 @@ def _check_text_layers(cfg):
     if cfg.text_tune_layers > n: raise MMLCError(f"setting text_tune_layers={cfg.text_tune_layers}: the text encoder {cfg.text_encoder!r} has {n} layers")
 
 # %% ../nbs/07_settings.ipynb #d20ac996
+def precision(cfg:Config, device) -> str:
+    "The mixed precision of a run, `'no'`, `'fp16'` or `'bf16'`: `cfg.mixed_precision`, where 'auto' is bf16 on GPUs with bf16 units, fp16 on older ones, none on a CPU."
+    if cfg.mixed_precision != 'auto': return cfg.mixed_precision
+    if torch.device(device).type != 'cuda': return 'no'
+    # a T4 only emulates bf16, which `is_bf16_supported()` counts by default: it would miss the T4's fp16 tensor cores
+    return 'bf16' if torch.cuda.is_bf16_supported(including_emulation=False) else 'fp16'
+
 def autocast(cfg:Config, device):
-    "The autocast context of `cfg.mixed_precision`: fp16 on CUDA without bf16 (a T4), bf16 where supported, off on CPU."
-    mp = cfg.mixed_precision
-    if mp == 'auto': mp = 'no' if device.type != 'cuda' else ('bf16' if torch.cuda.is_bf16_supported() else 'fp16')
+    "The autocast context of the run's `precision`, and whether it needs a gradient scaler (fp16 only)."
+    mp, device = precision(cfg, device), torch.device(device)
     if mp == 'no': return torch.autocast(device.type, enabled=False), False
     return torch.autocast(device.type, dtype=torch.float16 if mp == 'fp16' else torch.bfloat16), mp == 'fp16'

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_train.ipynb #a1b38cbd
 from __future__ import annotations
-import dataclasses, math, os, signal
+import contextlib, dataclasses, math, os
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
-from tqdm.auto import tqdm
 
 from .core import MMLCError, atomic_path, atomic_write_text, seed_everything
 from .data import LabelSpace
@@ -20,34 +19,32 @@ from .models import check_backbone, model_report
 from .metrics import f1_scores, samples_f1
 from .thresholds import apply_thresholds, tune_thresholds
 from .plots import plot_history
-from .settings import Config, autocast, get_device, make_loss, _check_text_layers
-from .distributed import distributed, shard
+from .settings import Config, autocast, get_device, make_loss, precision, _check_text_layers
+from .distributed import any_process, distributed, process_mean, shard
 from .inputs import Inputs, predict_probs, _training_rows, _usable_rows
-from .modelfile import (build_model, param_groups, save_checkpoint, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder,
-                                      _load_best, _save_best)
+from .modelfile import build_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder, _load_best
+from .callbacks import Checkpoints, EarlyStopping, ProgressBar
 
 # %% auto #0
-__all__ = ['Callback', 'Run', 'ProgressBar', 'Checkpoints', 'EarlyStopping', 'Faults', 'TrainResult', 'train']
+__all__ = ['Run', 'TrainResult', 'train']
 
 # %% ../nbs/08_train.ipynb #5e1e4d1c
 def _scheduler(opt, cfg:Config, total_steps:int):
+    warm = cfg.warmup_steps(total_steps)  # `warmup` steps, at most WARMUP_SHARE of the run: a small training set still trains
     def f(step):
-        if cfg.warmup and step < cfg.warmup: return (step + 1) / cfg.warmup
-        if cfg.schedule == 'cosine': return 0.5 * (1 + math.cos(math.pi * min(1, (step - cfg.warmup) / max(1, total_steps - cfg.warmup))))
+        if warm and step < warm: return (step + 1) / warm
+        if cfg.schedule == 'cosine': return 0.5 * (1 + math.cos(math.pi * min(1, (step - warm) / max(1, total_steps - warm))))
         return 1.0
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/08_train.ipynb #57e0a038
-class Callback:
-    "A hook into a `Run`: a callback defines any of the events `before_fit`, `before_batch`, `after_loss`, `after_batch`, `after_best`, `after_epoch`, `after_fit` and `during_save` (with the temporary file), each called with the run."
-
 class Run:
     "One training run: the model and what moves with it (optimizer, scaler, schedule, loss, random generator, precision, device), its rows, where it stands, and its callbacks."
     def __init__(self, cfg:Config, model:nn.Module, inputs:Inputs, y:np.ndarray, tr, va, device, callbacks=(), net:nn.Module|None=None):
         self.cfg, self.model, self.net, self.inputs, self.y, self.tr, self.va, self.device = cfg, model, net or model, inputs, y, tr, va, device
         # AdamW: weight decay decoupled from the gradient's scale (Adam's L2 term fights its normalisation); with no decay it is the report's Adam
         self.opt = torch.optim.AdamW(param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        self.ctx, fp16 = autocast(cfg, device)
+        self.precision, (self.ctx, fp16) = precision(cfg, device), autocast(cfg, device)
         self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)
         self.n_batches = math.ceil(len(tr) / cfg.batch_size)
         self.sched = _scheduler(self.opt, cfg, math.ceil(self.n_batches / cfg.grad_accum) * cfg.epochs)
@@ -63,30 +60,39 @@ class Run:
     def state_dict(self) -> dict:
         "Everything the run needs to go on as if it had never stopped."
         return dict(model=self.model.state_dict(), opt=self.opt.state_dict(), scaler=self.scaler.state_dict(), sched=self.sched.state_dict(),
-                    rng=torch.get_rng_state(), gen=self.gen.get_state(), epoch=self.epoch, step=self.batch, loss_sum=self.loss_sum,
+                    rng=torch.get_rng_state(), cuda_rng=torch.cuda.get_rng_state(self.device) if self.device.type == 'cuda' else None, gen=self.gen.get_state(), epoch=self.epoch, step=self.batch, loss_sum=self.loss_sum,
                     perm=self.perm, history=self.history, best=self.best, nonfinite=self.nonfinite, config=asdict(self.cfg))
 
     def load_state_dict(self, ck:dict):
-        self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['opt']); self.scaler.load_state_dict(ck['scaler'])
+        self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['opt'])
+        # a run moved between a CPU and GPUs of other kinds (Colab) changes precision: an fp16 scaler starts afresh, a disabled one ignores its state
+        if ck['scaler'] and self.scaler.is_enabled(): self.scaler.load_state_dict(ck['scaler'])
         self.sched.load_state_dict(ck['sched']); torch.set_rng_state(ck['rng']); self.gen.set_state(ck['gen'])
+        if ck.get('cuda_rng') is not None and self.device.type == 'cuda': torch.cuda.set_rng_state(ck['cuda_rng'], self.device)
         self.epoch, self.batch, self.loss_sum, self.perm = ck['epoch'], ck['step'], ck['loss_sum'], ck['perm']
         self.history, self.best, self.nonfinite = ck['history'], ck['best'], ck.get('nonfinite', 0)
 
     def one_batch(self, b:int):
         "Forward, loss and backward of batch `b` of the epoch's order; an optimizer step every `grad_accum` batches."
         cfg = self.cfg
-        idx = shard(self.tr[self.perm[b * cfg.batch_size:(b + 1) * cfg.batch_size].numpy()])
-        x, emb, mask = self.inputs.batch(idx, cfg, train=True, generator=self.gen, device=self.device)
+        rows = self.tr[self.perm[b * cfg.batch_size:(b + 1) * cfg.batch_size].numpy()]
+        keep = shard(np.arange(len(rows)))  # this process's share; the random flips and views are drawn for the whole batch
+        x, emb, mask = self.inputs.batch(rows, cfg, train=True, generator=self.gen, device=self.device, keep=keep)
+        y = torch.from_numpy(self.y[rows[keep]]).to(self.device, non_blocking=True)
+        step = (b + 1) % cfg.grad_accum == 0 or b + 1 == self.n_batches
         self.event('before_batch')
-        with self.ctx: logits = self.net(x, emb, mask)
-        self.loss = self.loss_fn(logits.float(), torch.from_numpy(self.y[idx]).to(self.device))
-        self.event('after_loss')
-        self.skipped = not torch.isfinite(self.loss)
-        if self.skipped: return self._nonfinite(b)
-        self.scaler.scale(self.loss / cfg.grad_accum).backward()
-        if (b + 1) % cfg.grad_accum == 0 or b + 1 == self.n_batches:
-            self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True); self.sched.step()
+        with self._sync(step):  # gradients are averaged over the processes only at the batch of an optimizer step
+            with self.ctx: logits = self.net(x, emb, mask)
+            self.loss = self.loss_fn(logits.float(), y)
+            self.event('after_loss')
+            self.skipped = any_process(not torch.isfinite(self.loss))
+            if self.skipped: return self._nonfinite(b)
+            self.scaler.scale(self.loss / cfg.grad_accum).backward()
+        if step: self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True); self.sched.step()
         self.loss_sum += self.loss.item()
+
+    def _sync(self, step):
+        return contextlib.nullcontext() if step or self.net is self.model else self.net.no_sync()
 
     def _nonfinite(self, b):
         if not self.cfg.skip_nonfinite:
@@ -98,12 +104,11 @@ class Run:
         if self.perm is None: self.perm = torch.randperm(len(self.tr), generator=self.gen)
         self.net.train()
         for b in range(self.batch, self.n_batches):
-            try: self.one_batch(b)
-            except torch.cuda.OutOfMemoryError:
-                raise MMLCError(f"out of GPU memory at epoch {self.epoch + 1}, batch {b + 1} with batch size {self.cfg.batch_size}; the last checkpoint is kept. "
-                                f"Try --batch-size {max(1, self.cfg.batch_size // 2)} --grad-accum {2 * self.cfg.grad_accum} (the same effective batch)") from None
+            try: self.one_batch(b); oom = False
+            except torch.cuda.OutOfMemoryError: oom = True
+            if oom: self._out_of_memory(b)  # raised outside the `except`, whose traceback would keep the failed step's tensors alive
             self.batch = b + 1; self.event('after_batch')
-        row = dict(epoch=self.epoch + 1, train_loss=self.loss_sum / max(1, self.n_batches - self.nonfinite),
+        row = dict(epoch=self.epoch + 1, train_loss=process_mean(self.loss_sum / max(1, self.n_batches - self.nonfinite)),
                    **({'skipped_batches': self.nonfinite} if self.cfg.skip_nonfinite else {}), **self.validate())
         self.history.append(row)
         if row.get('valid_f1', 0) > self.best['f1'] or not len(self.va):
@@ -111,6 +116,12 @@ class Run:
             self.event('after_best')
         self.epoch, self.batch, self.loss_sum, self.perm, self.nonfinite = self.epoch + 1, 0, 0.0, None, 0
         self.event('after_epoch')
+
+    def _out_of_memory(self, b):
+        self.loss = None; self.opt.zero_grad(set_to_none=True)
+        if torch.cuda.is_available(): torch.cuda.empty_cache()  # so that the smaller batch suggested can run in the same notebook
+        raise MMLCError(f"out of GPU memory at epoch {self.epoch + 1}, batch {b + 1} with batch size {self.cfg.batch_size}; the last checkpoint is kept. "
+                        f"Try --batch-size {max(1, self.cfg.batch_size // 2)} --grad-accum {2 * self.cfg.grad_accum} (the same effective batch)")
 
     def validate(self) -> dict:
         "Loss and samples-F1 (at the global threshold) of the validation rows."
@@ -127,48 +138,6 @@ class Run:
         self.event('after_fit')
         if self.best_weights is not None: self.model.load_state_dict(self.best_weights)
         return self
-
-# %% ../nbs/08_train.ipynb #f356555b
-class ProgressBar(Callback):
-    "A tqdm bar over every batch of the run, with the loss, and the validation F1 at each epoch's end."
-    def before_fit(self, run):
-        self.bar = tqdm(total=run.n_batches * run.cfg.epochs, desc='train'); self.bar.update(run.epoch * run.n_batches + run.batch)
-    def after_batch(self, run):
-        self.bar.update(1)
-        if not run.skipped: self.bar.set_postfix(loss=f'{run.loss.item():.4f}')
-    def after_epoch(self, run):
-        h = run.history[-1]; self.bar.set_postfix(loss=f"{h['train_loss']:.4f}", f1=f"{h.get('valid_f1', float('nan')):.4f}")
-    def after_fit(self, run): self.bar.close()
-
-class Checkpoints(Callback):
-    "Write `checkpoint.pt` into the folder `out` at each epoch's end and every `checkpoint_every` optimizer steps, with `extra` (what the run trains on), and the best epoch's weights."
-    def __init__(self, out, extra:dict): self.out, self.extra = Path(out), extra
-    def save(self, run): save_checkpoint(self.out/'checkpoint.pt', {**run.state_dict(), **self.extra}, during=lambda tmp: run.event('during_save', tmp))
-    def after_batch(self, run):
-        every, accum = run.cfg.checkpoint_every, run.cfg.grad_accum
-        if every and not run.skipped and run.batch % accum == 0 and run.sched.last_epoch % every == 0: self.save(run)
-    def after_best(self, run): _save_best(self.out, run.best_weights)
-    def after_epoch(self, run): self.save(run)
-
-class EarlyStopping(Callback):
-    "Stop the run when the validation F1 has not improved for `patience` epochs."
-    def __init__(self, patience:int): self.patience = patience
-    def after_epoch(self, run): run.stop = run.stop or run.epoch - 1 - run.best['epoch'] >= self.patience
-
-class Faults(Callback):
-    "Faults for tests, at chosen moments: a SIGKILL after optimizer step `kill_at`, or half way through writing checkpoint number `kill_in_save`; a NaN loss at training batch `nan_at` and out of GPU memory at batch `oom_at` (counted over the run)."
-    def __init__(self, kill_at=None, kill_in_save=None, nan_at=None, oom_at=None):
-        self.kill_at, self.kill_in_save, self.nan_at, self.oom_at, self.batches, self.saves = kill_at, kill_in_save, nan_at, oom_at, 0, 0
-    def before_batch(self, run):
-        self.batches += 1
-        if self.batches == self.oom_at: raise torch.cuda.OutOfMemoryError('CUDA out of memory. Tried to allocate 2.00 GiB')
-    def after_loss(self, run):
-        if self.batches == self.nan_at: run.loss = run.loss * float('nan')
-    def after_batch(self, run):
-        if not run.skipped and run.sched.last_epoch == self.kill_at: os.kill(os.getpid(), signal.SIGKILL)
-    def during_save(self, run, tmp):
-        self.saves += 1
-        if self.saves == self.kill_in_save: os.truncate(tmp, os.path.getsize(tmp) // 2); os.kill(os.getpid(), signal.SIGKILL)
 
 # %% ../nbs/08_train.ipynb #d770110a
 @dataclass
@@ -194,8 +163,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     _check_text_layers(cfg)
     rank, world = distributed()
     if world > 1 and device.type == 'cuda': device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
-    out = Path(out) if out else None
-    writes = out if rank == 0 else None  # only the first process writes files
+    out = Path(out) if out else None; writes = out if rank == 0 else None  # only the first process writes files
     ck = _open_folder(out, resume, overwrite, writes)
     df, labels, skipped = _usable_rows(cfg, df, images, on_error)
     rows_key = rows_fingerprint(df)
@@ -210,15 +178,13 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     run = Run(cfg, model, inputs, y, tr, va, device, cbs + ([EarlyStopping(cfg.early_stop)] if cfg.early_stop else []) + list(callbacks), net)
     if ck is not None: run.load_state_dict(ck)
     if out and run.best['epoch'] >= 0: run.best_weights = _load_best(out)
-    run.fit()
-    return dataclasses.replace(_finish(run, labels, writes, img_dim), skipped=skipped)
+    return dataclasses.replace(_finish(run.fit(), labels, writes, img_dim), skipped=skipped)
 
 # %% ../nbs/08_train.ipynb #b50f688f
-def _plot_history(hist, path):
+def _plot_history(hist, path, cfg):
     import matplotlib.pyplot as plt
-    fig = plot_history(hist)
-    with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=100, bbox_inches='tight')
-    plt.close(fig)
+    fig = plot_history(hist, cfg=cfg)  # titled with the run's models and settings
+    with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=100, bbox_inches='tight'); plt.close(fig)
 
 # %% ../nbs/08_train.ipynb #bfc2b186
 def _finish(run:Run, labels, out, img_dim) -> TrainResult:
@@ -230,17 +196,17 @@ def _finish(run:Run, labels, out, img_dim) -> TrainResult:
     if out:
         scores = f1_scores(y[va], apply_thresholds(p, th, cfg.min_labels)) if len(va) else {}
         meta = dict(config=asdict(cfg), label_ids=list(labels.ids), thresholds=[float(t) for t in th], max_len=int(run.inputs.text.max_len),
-                    text_dim=int(run.inputs.text.dim), img_dim=img_dim and int(img_dim), valid_scores=scores, n_valid=int(len(va)),
+                    text_dim=int(run.inputs.text.dim), img_dim=img_dim and int(img_dim), valid_scores=scores, n_valid=int(len(va)), precision=run.precision,
                     model=model_report(run.model), **({'skipped_batches': int(hist.skipped_batches.sum())} if 'skipped_batches' in hist else {}))
-        save_model(out, run.model, meta)
-        atomic_write_text(out/'history.csv', hist.to_csv(index=False))
-        if len(va): _plot_history(hist, out/'history.png')
+        save_model(out, run.model, meta); atomic_write_text(out/'history.csv', hist.to_csv(index=False))
+        if len(va): _plot_history(hist, out/'history.png', cfg)
     return TrainResult(run.model, cfg, labels, hist, p, y[va], th, out)
 
 # %% ../nbs/08_train.ipynb #25119299
 def _train_cli_code(cfg:Config, data, out, resume:bool, faults:dict|None=None) -> str:
-    "Python source that trains `cfg` in a fresh process, with `Faults(**faults)` (how tests kill a real run)."
-    return (f"from multimodal_mlc.train import Faults, train; from multimodal_mlc.settings import Config; from multimodal_mlc.data import read_csv\n"
-            f"cfg = Config(**{asdict(cfg)!r})\n"
+    "Python source that trains `cfg` in a fresh process, with `Faults(**faults)` (how tests kill a real run); under torchrun the processes leave together."
+    return (f"from multimodal_mlc.train import train; from multimodal_mlc.callbacks import Faults; from multimodal_mlc.settings import Config; from multimodal_mlc.data import read_csv\n"
+            f"import torch.distributed as dist\ncfg = Config(**{asdict(cfg)!r})\n"
             f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False,"
-            f" callbacks=[Faults(**{faults or {}!r})])\n")
+            f" callbacks=[Faults(**{faults or {}!r})])\n"
+            f"if dist.is_initialized(): dist.barrier(); dist.destroy_process_group()\n")

@@ -1,0 +1,72 @@
+"""The GPU paths in one short run (under 5 minutes on one GPU): what nobody here could run without a GPU.
+
+It prints and writes to bench/results/gpu_check-*.json:
+- the precision `mixed_precision='auto'` picks on this GPU (fp16 on a T4, whose bf16 is emulated; bf16 on an A100, L4, H100);
+- the `paper` preset (DeiT-Small + BERT-base-sized caption states, random weights) at batch 64: training samples/s and peak memory;
+- the pipeline ratio: the real training step (`Run.one_batch`, reading the disk caches) against the same model on ready tensors;
+- a resume across precisions: a run killed on the CPU (no gradient scaler) resumed on the GPU (an fp16 scaler, or bf16),
+  and a run killed on the GPU resumed on the GPU, which must end bitwise equal to an uninterrupted GPU run.
+
+    python bench/gpu_check.py            # on a machine with a GPU
+    python bench/gpu_check.py --smoke    # on a CPU: checks the script runs (tiny sizes, no figures)
+"""
+from __future__ import annotations
+import argparse, os, subprocess, sys, tempfile, time
+from pathlib import Path
+
+import torch
+from benchlib import machine, write_result
+
+HERE = Path(__file__).resolve().parent
+
+def paper_speed(device, steps:int, batch_size:int) -> dict:
+    "Training samples/s and peak memory of the paper preset at `batch_size` (as bench/paper_gpu.py measures it)."
+    sys.path.insert(0, str(HERE)); from paper_gpu import train_speed
+    from multimodal_mlc.settings import get_config, precision
+    cfg = get_config('paper', pretrained=False, batch_size=batch_size)
+    if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
+    sps = train_speed(cfg, device, steps, warmup=3)[0]
+    peak = torch.cuda.max_memory_allocated(device) / 2**30 if device.type == 'cuda' else None
+    return dict(precision=precision(cfg, device), batch_size=batch_size, samples_per_s=sps, peak_memory_gib=peak)
+
+def pipeline_ratio(device, smoke:bool) -> str:
+    "The last lines of bench/pipeline.py on this device: real loop against ready tensors."
+    args = ['--device', str(device), '--rounds', '2' if smoke else '6', '--n', '128' if smoke else '1024']
+    r = subprocess.run([sys.executable, str(HERE/'pipeline.py'), *args], capture_output=True, text=True, cwd=HERE)
+    return (r.stdout + r.stderr)[-1500:]
+
+def resume_across(device) -> dict:
+    "A tiny run killed at step 3 on one device and resumed on `device`; the weights against an uninterrupted run on `device`."
+    from safetensors.torch import load_file
+    from multimodal_mlc.data import make_synthetic, read_csv
+    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.train import train, _train_cli_code
+    tmp = Path(tempfile.mkdtemp(prefix='mmlc-gpu-check-')); os.environ['MMLC_CACHE'] = str(tmp/'cache')
+    syn = make_synthetic(tmp/'syn', n_train=96, n_test=8, size=32, seed=0)
+    cfg, df, out = get_config('tiny', epochs=2, checkpoint_every=2), read_csv(syn/'train.csv'), {}
+    for start in dict.fromkeys(['cpu', str(device)]):  # on a CPU (--smoke) the two are one
+        code = _train_cli_code(cfg, syn, tmp/start, False, dict(kill_at=3)).replace("progress=False,", f"progress=False, device={start!r},")
+        killed = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+        t0 = time.time(); train(cfg, df, syn/'data', out=tmp/start, resume=True, device=device, progress=False)
+        out[start] = dict(killed_rc=killed.returncode, resumed_s=time.time() - t0)
+    train(cfg, df, syn/'data', out=tmp/'whole', device=device, progress=False)
+    a, b = load_file(tmp/str(device)/'model.safetensors'), load_file(tmp/'whole'/'model.safetensors')
+    out['bitwise_equal_on_device'] = all(torch.equal(a[k], b[k]) for k in a)
+    return out
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--device', default='cuda'); ap.add_argument('--steps', type=int, default=20)
+    ap.add_argument('--smoke', action='store_true', help='on a CPU, tiny sizes: check that the script runs')
+    a = ap.parse_args()
+    device = torch.device('cpu' if a.smoke else a.device)
+    t0 = time.time()
+    result = dict(machine=machine(str(device)), smoke=a.smoke,
+                  paper=paper_speed(device, 2 if a.smoke else a.steps, 4 if a.smoke else 64),
+                  pipeline=pipeline_ratio(device, a.smoke), resume=resume_across(device))
+    result['seconds'] = time.time() - t0
+    f = write_result('gpu_check' + ('_smoke' if a.smoke else ''), result)
+    print(result['paper']); print(result['pipeline']); print(result['resume'])
+    print(f"{result['seconds']:.0f} s; written to {f}")
+
+if __name__ == '__main__': main()
