@@ -4,7 +4,7 @@
 
 # %% ../nbs/07d_callbacks.ipynb #d3529c34
 from __future__ import annotations
-import math, os, signal
+import os, signal, sys
 from pathlib import Path
 
 import torch
@@ -23,9 +23,12 @@ class Callback:
 class ProgressBar(Callback):
     "First a line naming the device, precision and rows (and a warning when they make fewer optimizer steps than the warm-up); then, on a terminal or in a notebook, a tqdm bar by epoch with the loss and validation F1, elsewhere (a log file) a line per epoch."
     def before_fit(self, run):
-        import sys; c, n, self.out, steps = run.cfg, len(run.tr), sys.stderr, math.ceil(run.n_batches / run.cfg.grad_accum) * run.cfg.epochs
-        print(f"training on {run.device}, {'fp32' if run.precision == 'no' else run.precision}: {n} training and {len(run.va)} validation rows" + ('' if c.fusion == 'text' else f", {n + len(run.va)} images"),
-              *[f"warning: {n} training rows make only {steps} optimizer steps in {c.epochs} epoch{'s' if c.epochs > 1 else ''}, fewer than the warm-up's {c.warmup}: it is cut to {c.warmup_steps(steps)}; the model may learn little (more rows, more --epochs or a smaller --batch-size help)"] * (steps < c.warmup), sep='\n', file=self.out)
+        c, n, steps, self.out = run.cfg, len(run.tr), run.total_steps, sys.stderr
+        images = '' if c.fusion == 'text' else f", {n + len(run.va)} images"
+        print(f"training on {run.device}, {'fp32' if run.precision == 'no' else run.precision}: {n} training and {len(run.va)} validation rows{images}", file=self.out)
+        if steps < c.warmup:
+            print(f"warning: {n} training rows make only {steps} optimizer steps in {c.epochs} epoch{'s' if c.epochs > 1 else ''}, fewer than the warm-up's {c.warmup}: "
+                  f"it is cut to {c.warmup_steps(steps)}; the model may learn little (more rows, more --epochs or a smaller --batch-size help)", file=self.out)
         self.bar = tqdm(total=run.n_batches * c.epochs, initial=run.epoch * run.n_batches + run.batch, desc=self._epoch(run),
                         disable=not self.out.isatty() and not any(k.__name__ == 'tqdm_notebook' for k in tqdm.__mro__))  # a notebook has its own bar
     def _epoch(self, run): return f'epoch {min(run.epoch + 1, run.cfg.epochs)}/{run.cfg.epochs}'

@@ -47,7 +47,8 @@ class Run:
         self.precision, (self.ctx, fp16) = precision(cfg, device), autocast(cfg, device)
         self.scaler = torch.amp.GradScaler(device.type, enabled=fp16)
         self.n_batches = math.ceil(len(tr) / cfg.batch_size)
-        self.sched = _scheduler(self.opt, cfg, math.ceil(self.n_batches / cfg.grad_accum) * cfg.epochs)
+        self.total_steps = math.ceil(self.n_batches / cfg.grad_accum) * cfg.epochs  # optimizer steps of the whole run
+        self.sched = _scheduler(self.opt, cfg, self.total_steps)
         self.loss_fn = make_loss(cfg, y[tr]).to(device)
         self.gen = torch.Generator().manual_seed(cfg.seed)  # batch order, flips and views: restored on resume
         self.epoch, self.batch, self.loss_sum, self.perm, self.nonfinite = 0, 0, 0.0, None, 0
