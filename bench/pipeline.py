@@ -23,13 +23,13 @@ from multimodal_mlc.inputs import prepare_inputs
 from multimodal_mlc.modelfile import build_model
 from multimodal_mlc.train import Run
 
-def configs(img_size:int, batch_size:int) -> dict:
+def configs(img_size:int, batch_size:int, pretrained:bool=True) -> dict:
     "The two models measured: (a) an end-to-end token-fusion ViT the size of DeiT-Tiny, (b) the `fast` preset's FusionHead."
     deit_tiny = dict(img_size=img_size, patch_size=16, embed_dim=192, depth=12, num_heads=3)
     # caption states shaped like BERT-base's (768-d); one random layer makes them, since only their shape matters here
     bert_shaped = dict(hidden_size=768, num_hidden_layers=1, num_attention_heads=12, intermediate_size=3072)
     return {'token': get_config('tiny', img_size=img_size, batch_size=batch_size, model_kw=deit_tiny, text_kw=bert_shaped),
-            'fast': get_config('fast')}
+            'fast': get_config('fast', pretrained=pretrained)}
 
 class Bench:
     "A `multimodal_mlc.train.Run` of a config, built as `train` builds it, and the reference that reads ready-made batches."
@@ -54,9 +54,10 @@ class Bench:
         return [(*self.inputs.batch(r, self.cfg, train=True, generator=self.g, device=self.device), torch.from_numpy(self.y[r]).to(self.device)) for r in rows]
 
     def real(self, perm):
-        "The real loop's step, `Run.one_batch`, over `perm`."
-        self.run.perm = perm; self.run.net.train()
-        for b in range(len(perm) // self.cfg.batch_size): self.run.one_batch(b)
+        "The real loop over `perm`: `Run.one_batch` on the batches of `Run._batches` (made a step ahead on a thread on a GPU, as `train` does)."
+        r = self.run; r.net.train()
+        r.perm, r.draws, r.batch, r.n_batches = perm, self.inputs._draws(len(perm), self.cfg, self.g), 0, len(perm) // self.cfg.batch_size
+        for b, batch in r._batches(): r.one_batch(b, batch)
 
     def ready(self, batches):
         "Forward, backward and optimizer step on each of `batches`, with the run's own autocast, loss, scaler, optimizer and schedule."
@@ -71,9 +72,10 @@ class Bench:
         "`Inputs.batch` alone over `perm`: the loop's own input cost."
         self.batches(perm)
 
-def measure(name, cfg, df, images, device, steps, rounds, warmup) -> dict:
+def measure(name, cfg, df, images, device, steps, rounds, warmup, prefetch=None) -> dict:
     "Throughputs of the real loop and of the reference for `cfg`, their ratio, and the time of a batch on each side."
     run = Bench(cfg, df, images, device)
+    if prefetch is not None: run.run.prefetch = prefetch
     perm = run.draw(warmup); run.real(perm); run.ready(run.batches(perm))  # first calls allocate, pick kernels and fault the memory maps in
     t = {'real': [], 'ready': [], 'data': []}
     for r in range(rounds):
@@ -86,7 +88,7 @@ def measure(name, cfg, df, images, device, steps, rounds, warmup) -> dict:
     real, ready = steps * B / best['real'], steps * B / best['ready']
     x, emb, mask, _ = batches[0]
     return dict(model=name, batch_size=B, steps=steps, rounds=rounds, shapes=dict(x=list(x.shape), x_dtype=str(x.dtype), text=list(emb.shape)),
-                autocast=str(run.run.ctx.fast_dtype) if run.run.ctx._enabled else 'off', params=sum(p.numel() for p in run.model.parameters()),
+                autocast=str(run.run.ctx.fast_dtype) if run.run.ctx._enabled else 'off', prefetch=run.run.prefetch, params=sum(p.numel() for p in run.model.parameters()),
                 real_samples_per_s=real, ready_samples_per_s=ready, ratio=real / ready, ratio_of_medians=median(t['ready']) / median(t['real']),
                 ratio_per_round=[b / a for a, b in zip(t['real'], t['ready'])],
                 ms_per_batch={k: 1e3 * v / steps for k, v in best.items()},
@@ -99,14 +101,16 @@ def main():
     ap.add_argument('--n', type=int, default=1024, help='rows in the cached set'); ap.add_argument('--img-size', type=int, default=96)
     ap.add_argument('--batch-size', type=int, default=32, help='of the token model; fast uses its preset (128)')
     ap.add_argument('--steps', type=int, default=2, help='batches a round'); ap.add_argument('--rounds', type=int, default=10); ap.add_argument('--warmup', type=int, default=3)
+    ap.add_argument('--random-weights', action='store_true', help="fast with random weights (where its weights are not installed; the speed is the same)")
+    ap.add_argument('--no-prefetch', action='store_true', help="make each batch when it is needed, even on a GPU (Run.prefetch off)")
     ap.add_argument('--wait', action='store_true', help='first wait (up to 10 min) for the 1-minute load average to fall below 1.5')
     a = ap.parse_args()
     device = torch.device(a.device)
     df, images = dataset(a.real, a.n)[:2]
-    cfgs = configs(a.img_size, a.batch_size)
+    cfgs = configs(a.img_size, a.batch_size, pretrained=not a.random_weights)
     for name in a.models.split(','): prepare_inputs(df, images, cfgs[name], device=device)  # fill the caches before any timing
     load_before = wait_for_quiet() if a.wait else None
-    results = [measure(name, cfgs[name], df, images, device, a.steps, a.rounds, a.warmup) for name in a.models.split(',')]
+    results = [measure(name, cfgs[name], df, images, device, a.steps, a.rounds, a.warmup, prefetch=None if not a.no_prefetch else False) for name in a.models.split(',')]
     f = write_result('pipeline', dict(machine=machine(a.device), data='COMP5329 train rows' if a.real else 'synthetic (make_synthetic, 64 px JPEGs)',
                                       n_rows=len(df), load_before=load_before, results=results))
     for r in results:

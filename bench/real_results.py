@@ -42,7 +42,14 @@ VARIANTS = {
     'fused, 3x3 image grid, no mirrored view': dict(fusion='token', image_grid=3, min_labels=0, hflip=False),
     'image only, 3x3 image grid': dict(fusion='image', image_grid=3, min_labels=0),
     'fused, 3x3 image grid, top text layer tuned': dict(fusion='token', image_grid=3, min_labels=0, text_tune_layers=1, text_lr=1e-4),
-    'fused, 3x3 image grid, at least one label': dict(fusion='token', image_grid=3, min_labels=1),  # the `fast` preset now
+    'fused, 3x3 image grid, at least one label': dict(fusion='token', image_grid=3, min_labels=1),
+    # 2026-11-28: the last stage of EfficientNet-Lite0 (blocks[6] and conv_head) trained on cached blocks[5] activations
+    'fused, last image stage tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1),
+    'image only, last image stage tuned': dict(fusion='image', image_grid=3, min_labels=0, image_tune_stages=1),
+    'fused, last image stage tuned, 3 models': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, ensemble=3),
+    'fused, 3x3 image grid, 3 models': dict(fusion='token', image_grid=3, min_labels=0, ensemble=3),
+    'fused, label queries': dict(fusion='token', image_grid=3, min_labels=0, label_queries=True),
+    'fused, label queries, asymmetric loss': dict(fusion='token', image_grid=3, min_labels=0, label_queries=True, loss='asl'),
 }
 
 def timed(f, *a, **k):
@@ -80,6 +87,7 @@ def main():
             sub, t_pred = timed(predict, out, hold, data/'data')
             y = res.labels.encode(hold.Labels.tolist())
             probs = np.stack(sub.Probs)
+            np.savez(out.with_suffix('.npz'), valid=res.valid_probs, valid_y=res.valid_y, hold=probs, hold_y=y)  # to try thresholds and ensembles offline
             tuned = f1_scores(y, apply_thresholds(probs, res.thresholds))
             top1 = f1_scores(y, apply_thresholds(probs, res.thresholds, min_labels=1))
             glob = sweep_thresholds(probs, y)

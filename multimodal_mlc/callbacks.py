@@ -4,16 +4,16 @@
 
 # %% ../nbs/07d_callbacks.ipynb #d3529c34
 from __future__ import annotations
-import os, signal, sys
+import os, signal, sys, time
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
-from .modelfile import save_checkpoint, _save_best
+from .modelfile import copy_model, save_checkpoint, _save_best
 
 # %% auto #0
-__all__ = ['Callback', 'ProgressBar', 'Checkpoints', 'EarlyStopping', 'Faults']
+__all__ = ['Callback', 'ProgressBar', 'Checkpoints', 'EarlyStopping', 'Faults', 'CopyModel']
 
 # %% ../nbs/07d_callbacks.ipynb #dfe39e8b
 class Callback:
@@ -33,8 +33,10 @@ class ProgressBar(Callback):
                         disable=not self.out.isatty() and not any(k.__name__ == 'tqdm_notebook' for k in tqdm.__mro__))  # a notebook has its own bar
     def _epoch(self, run): return f'epoch {min(run.epoch + 1, run.cfg.epochs)}/{run.cfg.epochs}'
     def after_batch(self, run):
+        # reading the loss waits for the GPU: only when the bar is redrawn
+        if not run.skipped and not self.bar.disable and self._redraws(): self.bar.set_postfix(loss=f'{run.loss.item():.4f}', refresh=False)
         self.bar.update(1)
-        if not run.skipped: self.bar.set_postfix(loss=f'{run.loss.item():.4f}')
+    def _redraws(self): return time.time() - self.bar.last_print_t >= self.bar.mininterval
     def after_epoch(self, run):
         h = run.history[-1]; self.bar.set_description(self._epoch(run), refresh=False); self.bar.set_postfix(loss=f"{h['train_loss']:.4f}", f1=f"{h.get('valid_f1', float('nan')):.4f}")
         if self.bar.disable: print(f"epoch {h['epoch']}/{run.cfg.epochs}: " + ', '.join(f'{k} {v:.4f}' if isinstance(v, float) else f'{k} {v}' for k, v in h.items() if k != 'epoch'), file=self.out)
@@ -69,3 +71,13 @@ class Faults(Callback):
     def during_save(self, run, tmp):
         self.saves += 1
         if self.saves == self.kill_in_save: os.truncate(tmp, os.path.getsize(tmp) // 2); os.kill(os.getpid(), signal.SIGKILL)
+
+# %% ../nbs/07d_callbacks.ipynb #39d08895
+class CopyModel(Callback):
+    "Copy the model folder `src` of a run to `dst` with `copy_model`, at most every `minutes` (and at the end of training), so that only the copy lives on a slow or metered disk."
+    def __init__(self, src, dst, minutes:float=10): self.src, self.dst, self.every, self.last = Path(src), Path(dst), 60 * minutes, time.monotonic()
+    def _maybe(self, run, force=False):
+        if force or time.monotonic() - self.last >= self.every: copy_model(self.src, self.dst); self.last = time.monotonic()
+    def after_batch(self, run): self._maybe(run)
+    def after_epoch(self, run): self._maybe(run)
+    def after_fit(self, run): self._maybe(run, force=True)

@@ -155,10 +155,17 @@ def _write_rows(f:Path, a:np.ndarray, n:int) -> int:
 class RowStore:
     "An append-only on-disk table of array rows under string keys, safe to share between processes; a damaged one is rebuilt empty."
     def __init__(self, kind:str, *key):
-        self.path = cache_dir(kind)/hash_key('rowstore-v2', *key)  # the format's version: a store of another layout is never read
+        self.path = self._path(kind, key)
         self.path.mkdir(parents=True, exist_ok=True)
         with _locked(self.path, wait=False) as free:  # a killed run's half-written index, unless an append may be writing one now
             for f in self.path.glob('.index.json.*.tmp') if free else []: f.unlink(missing_ok=True)
+
+    @staticmethod
+    def _path(kind, key): return cache_dir(kind)/hash_key('rowstore-v2', *key)  # the format's version: a store of another layout is never read
+    @classmethod
+    def existing(cls, kind:str, *key) -> RowStore|None:
+        "The store of `kind` and `key` if one was ever made, else None (and none is made)."
+        return cls(kind, *key) if cls._path(kind, key).is_dir() else None
 
     def index(self) -> dict:
         "The committed state, checked: `keys` in row order, the `arrays`' dtypes and row shapes, free-form `meta` and the `chunks`' checksums."

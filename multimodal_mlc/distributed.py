@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['TIMEOUT', 'distributed', 'shard', 'barrier', 'any_process', 'process_mean']
+__all__ = ['TIMEOUT', 'distributed', 'shard', 'barrier', 'any_process', 'split_rows', 'process_mean']
 
 # %% ../nbs/06a_distributed.ipynb #5ff57efd
 # the first process may fill cold caches for an hour while the others wait in a barrier: NCCL's default of 10 minutes is too short
@@ -46,6 +46,17 @@ def any_process(flag:bool) -> bool:
     "Whether `flag` holds in any process: a decision all must take together (one process skipping a step alone would leave the others waiting)."
     import torch.distributed as dist
     return bool(_reduce(float(flag), dist.ReduceOp.MAX))
+
+def split_rows(fn, rows) -> np.ndarray:
+    "`fn(rows)`, an array with one row per row, computed by the processes together (each takes every n-th row) and gathered in order by all of them."
+    import torch.distributed as dist
+    rows = np.asarray(rows)
+    if not dist.is_initialized() or len(rows) < dist.get_world_size(): return fn(rows)
+    w = dist.get_world_size()
+    parts = [None] * w; dist.all_gather_object(parts, fn(rows[dist.get_rank()::w]))
+    out = np.empty((len(rows), *parts[0].shape[1:]), parts[0].dtype)
+    for k, p in enumerate(parts): out[k::w] = p
+    return out
 
 def process_mean(x:float) -> float:
     "The mean of `x` over the processes (each process's training loss is of its share of the rows)."

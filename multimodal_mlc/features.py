@@ -13,11 +13,12 @@ from tqdm.auto import tqdm
 
 from .core import RowStore, take_rows, default_device
 from .images import ImageCache, normalize
-from .models import image_backbone, image_norm, image_tokens
+from .models import ImageBottom, image_backbone, image_norm, image_tokens, pool_tokens
 from .settings import Config
 
 # %% auto #0
-__all__ = ['FEATURE_STATS', 'image_views', 'Features', 'frozen_backbone', 'cache_image_features']
+__all__ = ['FEATURE_STATS', 'image_views', 'Features', 'frozen_backbone', 'check_image_stages', 'features_missing',
+           'cache_image_features']
 
 # %% ../nbs/07a_features.ipynb #74d88b33
 FEATURE_STATS = {'passes': 0}  # backbone forwards of one view of one image in this process; tests read it
@@ -43,36 +44,72 @@ class Features:
             m = views == v; out[m] = take_rows(self.arrays[v], self.index[v][rows[m]])
         return out
 
-def _featurise(images, todo, net, view, norm, store, device, batch_size, chunk):
+def _pooled(tokens:torch.Tensor, grid:int) -> torch.Tensor:
+    "float16 `tokens` averaged to a `grid` x `grid` grid (none: 0), rounded to float16 again: 5x smaller at 3x3 from EfficientNet's 7x7."
+    return pool_tokens(tokens.float(), grid).half() if grid else tokens
+
+def _featurise(images, todo, net, view, norm, store, device, batch_size, chunk, grid):
     "Append the tokens of `view` of images `todo` to `store`, chunk by chunk, so that a killed run keeps its work."
     for s in tqdm(range(0, len(todo), chunk), desc=f'image features ({view})', leave=False):
         part, toks = todo[s:s + chunk], []
         for i in range(0, len(part), batch_size):
             x = images.batch(part[i:i + batch_size], device).contiguous(memory_format=torch.channels_last)
-            toks.append(image_tokens(net, normalize(_view(x, view), *norm)).half().cpu())
+            toks.append(_pooled(image_tokens(net, normalize(_view(x, view), *norm)).half(), grid).cpu())
             FEATURE_STATS['passes'] += len(x)
         store.append([images.keys[i] for i in part], tokens=torch.cat(toks).numpy())
 
-def frozen_backbone(cfg:Config) -> nn.Module:
-    "The frozen image backbone of `cfg`, in eval mode: pretrained, or with random weights drawn from `cfg.seed` (tests), so that every process gets the same."
+def _pool_stored(full:RowStore, store:RowStore, keys:list, grid:int, chunk:int=4096) -> set:
+    "Pool into `store` the tokens of `keys` that the store of all tokens `full` holds, with no backbone pass; the keys done."
+    idx = full.index(); rows = full.rows(keys, idx); have = np.flatnonzero(rows >= 0)
+    tokens = full.arrays(idx).get('tokens')
+    for s in range(0, len(have), chunk):
+        part = have[s:s + chunk]
+        store.append([keys[i] for i in part], tokens=_pooled(torch.from_numpy(take_rows(tokens, rows[part])), grid).numpy())
+    return {keys[i] for i in have}
+
+def frozen_backbone(cfg:Config, whole:bool=False) -> nn.Module:
+    "The frozen image backbone of `cfg`, in eval mode: pretrained, or with random weights drawn from `cfg.seed` (tests), so that every process gets the same; with `image_tune_stages`, the part below the stages that train (`ImageBottom`), unless `whole`."
     with torch.random.fork_rng(devices=[]):  # the CPU generator only: forking every GPU's would initialise CUDA on all of them in every process
         torch.manual_seed(cfg.seed)
-        return image_backbone(cfg.backbone, pretrained=cfg.pretrained, num_classes=0, **cfg.model_kw).eval()
+        net = image_backbone(cfg.backbone, pretrained=cfg.pretrained, num_classes=0, **cfg.model_kw).eval()
+    return ImageBottom(net, cfg.image_tune_stages).eval() if cfg.image_tune_stages and not whole else net
+
+def check_image_stages(cfg:Config):
+    "Refuse an `image_tune_stages` that the backbone of `cfg` cannot give, before any image is decoded."
+    if cfg.image_tune_stages and cfg.fusion != 'text': ImageBottom(image_backbone(cfg.backbone, num_classes=0, **cfg.model_kw), cfg.image_tune_stages)
+
+def _stores(cfg:Config, views:list) -> tuple:
+    "For each of `views`, the store of `cfg`'s features and the key of a store of all tokens to pool them from (None when they are not pooled); the grid."
+    grid = 0 if cfg.image_tune_stages else cfg.image_grid  # the stages that train need the whole grid
+    weights = 'pretrained' if cfg.pretrained else f'random, seed {cfg.seed}'
+    below = [f'below the last {cfg.image_tune_stages} stages'] if cfg.image_tune_stages else []
+    key = lambda v, *pooled: ('features', 'v3', cfg.backbone, weights, cfg.model_kw, cfg.img_size, v, *below, *pooled)
+    return [(RowStore(*key(v, f'grid {grid}')), key(v)) if grid else (RowStore(*key(v)), None) for v in views], grid
+
+def features_missing(keys, cfg:Config, views:list|None=None) -> set:
+    "The image `keys` with a view (default: the training views of `cfg`) whose features are not cached: only those images need their pixels."
+    missing = set()
+    for store, full_key in _stores(cfg, views or image_views(cfg))[0]:
+        have = set(store.index()['keys'])
+        if full_key and (full := RowStore.existing(*full_key)): have |= set(full.index()['keys'])  # poolable without pixels
+        missing |= {k for k in keys if k not in have}
+    return missing
 
 @torch.inference_mode()
 def cache_image_features(images:ImageCache, cfg:Config, views:list|None=None, batch_size:int=64, device=None, chunk:int=1024) -> Features:
-    "Token features (float16) of a frozen backbone for each image in each of `views` (default: the training views of `cfg`), computed once per image and view, ever, and kept on disk."
+    "Token features (float16) of a frozen backbone for each image in each of `views` (default: the training views of `cfg`), pooled to `cfg.image_grid`, computed once per image and view, ever, and kept on disk."
     views = views or image_views(cfg)
-    weights = 'pretrained' if cfg.pretrained else f'random, seed {cfg.seed}'
-    stores = [RowStore('features', 'v3', cfg.backbone, weights, cfg.model_kw, cfg.img_size, v) for v in views]
+    pairs, grid = _stores(cfg, views)
     first = {k: i for i, k in reversed(list(enumerate(images.keys)))}
     net, device = None, device or default_device()
-    for view, store in zip(views, stores):
+    for view, (store, full_key) in zip(views, pairs):
         known = set(store.index()['keys'])
-        todo = [first[k] for k in dict.fromkeys(images.keys) if k not in known and first[k] not in images.failed]  # no tokens of blank stand-ins
+        todo = [k for k in dict.fromkeys(images.keys) if k not in known and first[k] not in images.failed]  # no tokens of blank stand-ins
+        full = RowStore.existing(*full_key) if full_key and todo else None
+        if full: known = _pool_stored(full, store, todo, grid); todo = [k for k in todo if k not in known]  # a cache of all tokens, from before pooling
         if not todo: continue
         # channels-last runs CPU convolutions about 3x faster (oneDNN), and costs nothing elsewhere
         if net is None: net = frozen_backbone(cfg).to(device, memory_format=torch.channels_last)
-        _featurise(images, todo, net, view, image_norm(cfg.backbone), store, device, batch_size, chunk)
-    idx = [s.index() for s in stores]
+        _featurise(images, [first[k] for k in todo], net, view, image_norm(cfg.backbone), store, device, batch_size, chunk, grid)
+    stores = [s for s, _ in pairs]; idx = [s.index() for s in stores]
     return Features([s.arrays(i)['tokens'] for s, i in zip(stores, idx)], [s.rows(images.keys, i) for s, i in zip(stores, idx)])

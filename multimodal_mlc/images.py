@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_images.ipynb #9a41f6b3
 from __future__ import annotations
-import functools, json, os, stat, warnings
+import functools, hashlib, json, os, stat, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from .core import MMLCError, RowStore, take_rows
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'load_image', 'augment', 'normalize', 'ImageCache',
-           'cache_images']
+           'io_workers', 'image_keys', 'cache_images']
 
 # %% ../nbs/01a_images.ipynb #266e4102
 def image_path(images, image_id:str) -> Path:
@@ -105,7 +105,7 @@ class ImageCache:
     "Decoded uint8 images of a list of files: rows `index` of a shared array (-1: the file failed, and has none), with the files that failed and why."
     array: np.ndarray                     # (rows, H, W, 3), every image of this size stored so far
     index: np.ndarray                     # the row of each file
-    keys: list                            # each file's identity: path, size, modification time
+    keys: list                            # each file's identity: a hash of its bytes (see `_file_key`)
     failed: dict = field(default_factory=dict)
     def __len__(self): return len(self.index)
     def batch(self, rows, device=None) -> torch.Tensor:
@@ -116,9 +116,31 @@ class ImageCache:
         return torch.from_numpy(take_rows(self.array, at)).permute(0, 3, 1, 2).to(device)
 
 # %% ../nbs/01a_images.ipynb #62a9325b
+_HASHES = {}  # (path, size, mtime, inode) -> hash of the bytes: each file is read once per process to name it
+
+def _content_hash(p:Path, st) -> str|None:
+    "A hash of the bytes of the regular file `p` (whose `os.stat` is `st`), or None if it cannot be read."
+    memo = (str(p.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+    if memo not in _HASHES:
+        try:
+            with open(p, 'rb', opener=lambda q, fl: os.open(q, fl | getattr(os, 'O_NONBLOCK', 0))) as f:  # never blocks on a FIFO
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode): return None
+                _HASHES[memo] = 'blake2b ' + hashlib.blake2b(f.read(), digest_size=20).hexdigest()
+        except OSError: return None  # not remembered: the next call tries again
+    return _HASHES[memo]
+
 def _file_key(p:Path) -> str:
-    try: st = p.stat(); return json.dumps([str(p.resolve()), st.st_size, st.st_mtime_ns])
-    except (OSError, ValueError): return json.dumps([str(p), None, None])  # ValueError: a NUL in the name
+    "A file's identity in the caches: a hash of its bytes, so a copy of the data (new paths and times, as in each Colab session) or a moved folder finds its rows; a file that cannot be read, its path."
+    try:
+        st = p.stat()
+        if stat.S_ISREG(st.st_mode) and (h := _content_hash(p, st)): return h
+    except (OSError, ValueError): pass  # ValueError: a NUL in the name
+    return json.dumps([str(p), None, None])
+
+def io_workers() -> int:
+    "Threads for reading and decoding files: several per core this process may use, since reads from a network drive (Colab's Drive) mostly wait."
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
+    return min(32, 4 * cores)
 
 def _decode_all(paths:list, size:int, n_workers:int|None=None):
     "uint8 images of `paths` resized to `size`, and `{position: message}` for those that cannot be read."
@@ -127,7 +149,7 @@ def _decode_all(paths:list, size:int, n_workers:int|None=None):
         IMAGE_STATS['decoded'] += 1
         try: arr[i] = np.asarray(load_image(paths[i], size))
         except MMLCError as e: failed[i] = str(e)
-    with ThreadPoolExecutor(n_workers or os.cpu_count()) as ex: list(ex.map(work, range(len(paths))))
+    with ThreadPoolExecutor(n_workers or io_workers()) as ex: list(ex.map(work, range(len(paths))))
     return arr, failed
 
 def _decode_keys(keys:list, where:dict, size:int, n_workers:int|None=None):
@@ -137,10 +159,14 @@ def _decode_keys(keys:list, where:dict, size:int, n_workers:int|None=None):
     return [keys[i] for i in ok], arr[ok], {keys[i]: m for i, m in bad.items()}
 
 # %% ../nbs/01a_images.ipynb #bfbf50c6
-def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_workers:int|None=None, chunk:int=2048) -> ImageCache:
-    "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`); failures are tried again on the next call."
+def image_keys(paths) -> list:
+    "Each file's key in the caches (`_file_key`: a hash of its bytes), read by `io_workers()` threads."
+    with ThreadPoolExecutor(io_workers()) as ex: return list(ex.map(_file_key, map(Path, paths)))
+
+def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_workers:int|None=None, chunk:int=2048, only=None) -> ImageCache:
+    "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`); failures are tried again on the next call; with `only` (keys), the other files are not decoded."
     paths = [Path(p) for p in paths]
-    keys = [_file_key(p) for p in paths]
+    keys = image_keys(paths)
     where = dict(zip(keys, paths))
     if not cache:
         good, arr, failed = _decode_keys(list(dict.fromkeys(keys)), where, size, n_workers)
@@ -148,7 +174,7 @@ def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_w
         return _checked(ImageCache(arr, np.array([pos.get(k, -1) for k in keys], np.int64), keys), failed, on_error)
     store = RowStore('images', 'v3', size)  # v3: the v2 stores kept failures as black rows, which would never be tried again
     known = set(store.index()['keys'])
-    new, failed = list(dict.fromkeys(k for k in keys if k not in known)), {}
+    new, failed = list(dict.fromkeys(k for k in keys if k not in known and (only is None or k in only))), {}
     for s in range(0, len(new), chunk):  # appended chunk by chunk: a killed run keeps what it decoded
         good, arr, bad = _decode_keys(new[s:s + chunk], where, size, n_workers)
         failed.update(bad)  # not stored: a read that failed (a permission, a mount away) may well work next time

@@ -14,11 +14,11 @@ import torch.nn as nn
 
 from .core import MMLCError, atomic_write_text
 from .data import LabelSpace, stratified_split, row_line, row_place
-from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize
+from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_keys, image_path, normalize
 from .text import encode_captions, load_text_encoder
-from .models import image_norm, pool_tokens
+from .models import image_norm
 from .settings import Config, autocast
-from .features import Features, cache_image_features
+from .features import Features, cache_image_features, features_missing
 from .distributed import barrier
 
 # %% auto #0
@@ -34,17 +34,16 @@ class Inputs:
     mean: tuple = IMAGENET_MEAN
     std: tuple = IMAGENET_STD
 
-    def batch(self, rows, cfg:Config, train:bool=False, generator=None, device=None, keep=None):
-        "`(images or tokens, text_emb, text_mask)` of `rows` on `device`; views or flips are drawn for every row, and only the rows at positions `keep` (a process's share) are read."
+    def batch(self, rows, cfg:Config, train:bool=False, generator=None, device=None, keep=None, draws=None):
+        "`(images or tokens, text_emb, text_mask)` of `rows` on `device`; views or flips are `draws` or drawn for every row, and only the rows at positions `keep` (a process's share) are read."
         rows = np.asarray(rows)
-        draws = self._draws(len(rows), cfg, generator) if train else None
+        if train and draws is None: draws = self._draws(len(rows), cfg, generator)
         if keep is not None: rows, draws = rows[keep], None if draws is None else draws[..., keep]
         emb, mask = self.text.states(rows)
         n = max(1, int(mask.sum(1).max()))  # drop the padding every row of the batch has: exact, and much cheaper
         emb, mask = _to(emb[:, :n], device).float(), _to(mask[:, :n], device)  # float16 on the way: half the bytes
         if self.features is not None:
-            x = _to(torch.from_numpy(self.features.take(rows, draws if train else np.zeros(len(rows), int))), device).float()
-            if cfg.image_grid: x = pool_tokens(x, cfg.image_grid)
+            x = _to(torch.from_numpy(self.features.take(rows, draws if train else np.zeros(len(rows), int))), device).float()  # pooled in the cache
         elif self.images is not None:
             x = _to(self.images.batch(rows), device)
             if train: x = augment(x, hflip=cfg.hflip, vflip=cfg.vflip, flips=draws.to(x.device))
@@ -53,7 +52,7 @@ class Inputs:
         return x, emb, mask
 
     def _draws(self, n, cfg, generator):
-        "The random view (frozen features) or flips (images) of `n` rows, drawn as a whole batch whatever share a process takes."
+        "The random view (frozen features) or flips (images) of `n` rows: a batch's, whatever share a process takes, or a whole epoch's (a `Run`)."
         if self.features is not None: return torch.randint(self.features.shape[1], (n,), generator=generator).numpy()
         if self.images is not None: return torch.rand(2, n, generator=generator) < 0.5
 
@@ -85,11 +84,13 @@ def prepare_inputs(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', ma
                            layer=-(cfg.text_tune_layers + 1) if cfg.text_tune_layers else None)
     if cfg.fusion == 'text': return Inputs(text, None, None)
     paths, refused = _image_paths(images, df.ImageID)
-    imgs = cache_images(paths, cfg.img_size, on_error='skip')
+    views = None if train else ['none']
+    # with a frozen backbone, only images whose features are not cached yet are decoded: the decoded store may then be deleted
+    imgs = cache_images(paths, cfg.img_size, on_error='skip', only=features_missing(image_keys(paths), cfg, views) if cfg.frozen_image else None)
     imgs.failed.update(refused)
     if imgs.failed and on_error == 'raise':  # the first bad row in file order, whatever its problem
         k = min(imgs.failed); raise MMLCError(f"{imgs.failed[k]} ({row_place(df, k)}; {len(imgs.failed)} unusable image(s) in all)")
-    if cfg.frozen_image: return Inputs(text, imgs, cache_image_features(imgs, cfg, None if train else ['none'], device=device))
+    if cfg.frozen_image: return Inputs(text, imgs, cache_image_features(imgs, cfg, views, device=device))
     return Inputs(text, imgs, None, *image_norm(cfg.backbone))
 
 # %% ../nbs/07b_inputs.ipynb #257a14f9

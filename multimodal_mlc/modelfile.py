@@ -4,7 +4,7 @@
 
 # %% ../nbs/07c_modelfile.ipynb #5e092f15
 from __future__ import annotations
-import dataclasses, json
+import dataclasses, json, shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -14,17 +14,19 @@ import torch.nn as nn
 
 from .core import MMLCError, atomic_path, atomic_write_text, hash_key
 from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder
-from .models import FusionHead, TextTop, TunedText, create_model
+from .models import Ensemble, FusionHead, ImageTop, TextTop, TunedImage, TunedText, create_model
 from .settings import Config, _is_int, _is_num, check_settings
+from .features import frozen_backbone
 from .inputs import text_encoder
 
 # %% auto #0
 __all__ = ['MODEL_FORMAT', 'MODEL_FILES', 'build_model', 'param_groups', 'save_checkpoint', 'load_checkpoint', 'rows_fingerprint',
-           'save_weights', 'save_model', 'load_meta', 'load_model', 'folder_state', 'check_out_folder']
+           'save_weights', 'save_model', 'load_meta', 'load_model', 'folder_state', 'check_out_folder', 'copy_model']
 
 # %% ../nbs/07c_modelfile.ipynb #c5470cf4
 def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, pretrained:bool|None=None) -> nn.Module:
-    "The trainable model of `cfg`: a fusion head on cached tokens, or a whole backbone with fusion; with `text_tune_layers`, behind the text encoder's top layers."
+    "The trainable model of `cfg`: a fusion head on cached tokens, or a whole backbone with fusion; with `text_tune_layers`, behind the text encoder's top layers; with `ensemble`, that many of them."
+    if cfg.ensemble > 1: return Ensemble([build_model(dataclasses.replace(cfg, ensemble=1), n_labels, text_dim, img_dim, pretrained) for _ in range(cfg.ensemble)])
     model = _fusion_model(cfg, n_labels, text_dim, img_dim, pretrained)
     if not cfg.text_tune_layers or cfg.fusion == 'image': return model
     enc = text_encoder(cfg) if pretrained is not False else text_encoder(dataclasses.replace(cfg, pretrained=False))
@@ -33,17 +35,22 @@ def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, p
 
 def _fusion_model(cfg, n_labels, text_dim, img_dim, pretrained):
     if cfg.frozen_image:
-        return FusionHead(img_dim or 1, text_dim, n_labels, width=cfg.head_width, depth=cfg.head_depth, heads=cfg.head_heads,
-                          dropout=cfg.dropout, use_image=cfg.fusion != 'text', use_text=cfg.fusion != 'image')
+        weights = cfg if pretrained is not False else dataclasses.replace(cfg, pretrained=False)  # a saved model's own weights come next
+        top = ImageTop(frozen_backbone(weights, whole=True), cfg.image_tune_stages) if cfg.image_tune_stages and cfg.fusion != 'text' else None
+        head = FusionHead(top.out_dim if top else img_dim or 1, text_dim, n_labels, width=cfg.head_width, depth=cfg.head_depth, heads=cfg.head_heads,
+                          dropout=cfg.dropout, use_image=cfg.fusion != 'text', use_text=cfg.fusion != 'image', label_queries=cfg.label_queries)
+        return TunedImage(top, head, cfg.image_grid) if top else head
     return create_model(cfg.backbone, cfg.fusion, n_labels, text_dim, pretrained=cfg.pretrained if pretrained is None else pretrained, **cfg.model_kw)
 
 # %% ../nbs/07c_modelfile.ipynb #5cc78eb7
 def param_groups(model:nn.Module, cfg:Config) -> list:
-    "The trainable parameters for the optimizer; tuned text-encoder layers in a group of their own at `text_lr`, since pretrained layers want smaller steps."
-    top = {id(p) for p in model.top.parameters()} if isinstance(model, TunedText) else set()
-    ps = [p for p in model.parameters() if p.requires_grad]
-    rest = [dict(params=[p for p in ps if id(p) not in top])]
-    return rest + ([dict(params=[p for p in ps if id(p) in top], lr=cfg.text_lr if cfg.text_lr is not None else cfg.lr / 10)] if top else [])
+    "The trainable parameters for the optimizer; the tuned layers of the text encoder and of the image backbone in groups of their own, at `text_lr` and `image_lr`, since pretrained layers want smaller steps."
+    tops = {kind: {id(p) for m in model.modules() if isinstance(m, kind) for p in m.top.parameters()} for kind in (TunedText, TunedImage)}  # an ensemble's members' too
+    ps, tuned = [p for p in model.parameters() if p.requires_grad], set().union(*tops.values())
+    groups = [dict(params=[p for p in ps if id(p) not in tuned])]
+    for kind, lr in ((TunedText, cfg.text_lr), (TunedImage, cfg.image_lr)):
+        if tops[kind]: groups.append(dict(params=[p for p in ps if id(p) in tops[kind]], lr=lr if lr is not None else cfg.lr / 10))
+    return groups
 
 # %% ../nbs/07c_modelfile.ipynb #8912aad8
 def save_checkpoint(path, state:dict, during=None):
@@ -192,3 +199,16 @@ def _load_best(out):
     from safetensors.torch import load_file
     f = Path(out)/'best.safetensors'
     return load_file(str(f)) if f.exists() else None
+
+# %% ../nbs/07c_modelfile.ipynb #e5d92729
+def copy_model(src, dst) -> list:
+    "Copy the model folder `src`'s files (`MODEL_FILES`) to the folder `dst`, each atomically, skipping those unchanged since their last copy; the names copied."
+    src, dst, done = Path(src), Path(dst), []
+    for name in MODEL_FILES:
+        f, g = src/name, dst/name
+        if not f.is_file(): continue
+        a = f.stat()
+        if g.is_file() and (g.stat().st_size, g.stat().st_mtime_ns) == (a.st_size, a.st_mtime_ns): continue
+        with atomic_path(g) as tmp: shutil.copy2(f, tmp)
+        done.append(name)
+    return done

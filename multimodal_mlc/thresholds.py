@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from .core import MMLCError
-from .metrics import as_multi_hot, f1_from_counts, f1_scores, samples_f1, samples_f1_rows
+from .metrics import as_multi_hot, f1_from_counts, f1_scores, samples_f1
 
 # %% auto #0
-__all__ = ['DEFAULT_GRID', 'apply_thresholds', 'sweep_thresholds', 'best_global_threshold', 'tune_thresholds']
+__all__ = ['DEFAULT_GRID', 'METRICS', 'apply_thresholds', 'sweep_thresholds', 'best_global_threshold', 'tune_thresholds']
 
 # %% ../nbs/05_thresholds.ipynb #9d9f1236
 DEFAULT_GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)  # the candidate thresholds tried by tuning
@@ -50,11 +50,18 @@ def _check_pair(probs, y_true):
     y = as_multi_hot(y_true, 'y_true')
     return _check_probs(probs, y.shape[1]), y
 
-def sweep_thresholds(probs, y_true, thresholds=(0.1, 0.2, 0.3, 0.4, 0.5), min_labels:int=0) -> pd.DataFrame:
-    "F1 averages at each global threshold; `best` marks the highest samples-F1."
-    probs, y = _check_pair(probs, y_true)
+METRICS = ('samples', 'micro', 'macro')  # the F1 averages thresholds can be tuned for; samples is COMP5329's
+
+def _check_metric(metric):
+    if metric not in METRICS: raise MMLCError(f"metric must be one of {list(METRICS)}, not {metric!r}")
+
+def _score(y, pred, metric:str) -> float: return samples_f1(y, pred) if metric == 'samples' else f1_scores(y, pred)[metric]
+
+def sweep_thresholds(probs, y_true, thresholds=(0.1, 0.2, 0.3, 0.4, 0.5), min_labels:int=0, metric:str='samples') -> pd.DataFrame:
+    "F1 averages at each global threshold; `best` marks the highest F1 of `metric`."
+    probs, y = _check_pair(probs, y_true); _check_metric(metric)
     df = pd.DataFrame([dict(threshold=float(t), **f1_scores(y, _predict(probs, t, min_labels))) for t in thresholds])
-    df['best'] = df.index == df.samples.idxmax()
+    df['best'] = df.index == df[metric].idxmax()
     return df
 
 # %% ../nbs/05_thresholds.ipynb #34177b12
@@ -64,11 +71,11 @@ def _best_index(scores:np.ndarray, eps:float=1e-12) -> int:
     while end + 1 < len(scores) and scores[end+1] >= scores[start] - eps: end += 1
     return (start + end) // 2
 
-def best_global_threshold(probs, y_true, grid=DEFAULT_GRID, min_labels:int=0) -> float:
-    "The single threshold in `grid` with the highest samples-F1."
-    probs, y = _check_pair(probs, y_true)
+def best_global_threshold(probs, y_true, grid=DEFAULT_GRID, min_labels:int=0, metric:str='samples') -> float:
+    "The single threshold in `grid` with the highest F1 of `metric`."
+    probs, y = _check_pair(probs, y_true); _check_metric(metric)
     grid = np.sort(np.asarray(grid, dtype=float))
-    scores = np.array([samples_f1(y, _predict(probs, t, min_labels)) for t in grid])
+    scores = np.array([_score(y, _predict(probs, t, min_labels), metric) for t in grid])
     return float(grid[_best_index(scores)])
 
 # %% ../nbs/05_thresholds.ipynb #1fdc7e8d
@@ -103,29 +110,44 @@ def _ascend(probs:np.ndarray, y:np.ndarray, start:float, grid:np.ndarray, min_la
         if not changed: break
     return t
 
+# %% ../nbs/05_thresholds.ipynb #e9ef90be
+def _ascend_direct(probs:np.ndarray, y:np.ndarray, start:float, grid:np.ndarray, min_labels:int=0, max_rounds:int=10, metric:str='micro') -> np.ndarray:
+    "Coordinate ascent on micro- or macro-F1 over per-label thresholds in `grid`, from `start` for every label, scoring each candidate directly."
+    t = np.full(probs.shape[1], float(start))
+    for _ in range(max_rounds):
+        changed = False
+        for j in range(len(t)):
+            def with_j(c): u = t.copy(); u[j] = c; return _score(y, _predict(probs, u, min_labels), metric)
+            scores = np.array([with_j(c) for c in grid])
+            best = _best_index(scores)
+            if scores[best] > with_j(t[j]) + 1e-12: t[j], changed = grid[best], True
+        if not changed: break
+    return t
+
 # %% ../nbs/05_thresholds.ipynb #8333e92e
 def tune_thresholds(probs, y_true, grid=DEFAULT_GRID, n_folds:int=5, shrink=(0, .25, .5, .75, 1), min_labels:int=0,
-                    seed:int=0, max_rounds:int=10, return_info:bool=False):
-    "Per-label thresholds (L,) maximising samples-F1, shrunk toward the best global threshold by a cross-validated weight."
-    probs, y = _check_pair(probs, y_true)
+                    seed:int=0, max_rounds:int=10, return_info:bool=False, metric:str='samples'):
+    "Per-label thresholds (L,) maximising the F1 of `metric` (samples, micro or macro), shrunk toward the best global threshold by a cross-validated weight."
+    probs, y = _check_pair(probs, y_true); _check_metric(metric)
     if min_labels not in (0, 1): raise MMLCError(f"tune_thresholds supports min_labels 0 or 1, not {min_labels}")
     grid, alphas = np.sort(np.asarray(grid, dtype=float)), np.sort(np.atleast_1d(np.asarray(shrink, dtype=float)))
     def fit(rows):
-        g = best_global_threshold(probs[rows], y[rows], grid, min_labels)
-        return g, _ascend(probs[rows], y[rows], g, grid, min_labels, max_rounds)
+        g = best_global_threshold(probs[rows], y[rows], grid, min_labels, metric)
+        if metric == 'samples': return g, _ascend(probs[rows], y[rows], g, grid, min_labels, max_rounds)
+        return g, _ascend_direct(probs[rows], y[rows], g, grid, min_labels, max_rounds, metric)
     cv_f1 = None
     if len(alphas) > 1:
         if not 2 <= n_folds <= len(y): raise MMLCError(f"n_folds={n_folds} must be between 2 and the number of rows ({len(y)})")
         folds = np.array_split(np.random.default_rng(seed).permutation(len(y)), n_folds)
-        held_out = np.zeros(len(alphas))
+        held_out = np.zeros((len(alphas), *y.shape), bool)  # each row predicted by the thresholds of the folds without it
         for k, valid in enumerate(folds):
             g, t = fit(np.concatenate(folds[:k] + folds[k+1:]))
-            held_out += [samples_f1_rows(y[valid], _predict(probs[valid], g + a*(t - g), min_labels)).sum() for a in alphas]
-        cv_f1 = held_out/len(y)
+            for i, a in enumerate(alphas): held_out[i, valid] = _predict(probs[valid], g + a*(t - g), min_labels)
+        cv_f1 = np.array([_score(y, p, metric) for p in held_out])
     alpha = float(alphas[np.argmax(cv_f1)] if cv_f1 is not None else alphas[0])
     g, tuned = fit(np.arange(len(y)))
     thresholds = g + alpha*(tuned - g)
-    global_f1, f1 = (samples_f1(y, _predict(probs, th, min_labels)) for th in (g, thresholds))
+    global_f1, f1 = (_score(y, _predict(probs, th, min_labels), metric) for th in (g, thresholds))
     fell_back = f1 < global_f1
     if fell_back: thresholds, f1 = np.full(len(tuned), g), global_f1
     if not return_info: return thresholds

@@ -5,6 +5,7 @@
 # %% ../nbs/08_train.ipynb #a1b38cbd
 from __future__ import annotations
 import contextlib, dataclasses, math, os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -15,13 +16,14 @@ import torch.nn as nn
 
 from .core import MMLCError, atomic_path, atomic_write_text, seed_everything
 from .data import LabelSpace
-from .models import check_backbone, model_report
+from .models import check_backbone, member_logits, model_report
 from .metrics import f1_scores, samples_f1
 from .thresholds import apply_thresholds, tune_thresholds
 from .plots import plot_history
 from .settings import Config, autocast, get_device, make_loss, precision, _check_text_layers
-from .distributed import any_process, distributed, process_mean, shard
-from .inputs import Inputs, predict_probs, _training_rows, _usable_rows
+from .distributed import any_process, distributed, process_mean, shard, split_rows
+from .features import check_image_stages
+from .inputs import Inputs, predict_probs, _to, _training_rows, _usable_rows
 from .modelfile import build_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder, _load_best
 from .callbacks import Checkpoints, EarlyStopping, ProgressBar
 
@@ -51,7 +53,8 @@ class Run:
         self.sched = _scheduler(self.opt, cfg, self.total_steps)
         self.loss_fn = make_loss(cfg, y[tr]).to(device)
         self.gen = torch.Generator().manual_seed(cfg.seed)  # batch order, flips and views: restored on resume
-        self.epoch, self.batch, self.loss_sum, self.perm, self.nonfinite = 0, 0, 0.0, None, 0
+        self.epoch, self.batch, self.loss_sum, self.perm, self.draws, self.nonfinite = 0, 0, 0.0, None, None, 0
+        self.prefetch = device.type == 'cuda'  # prepare the next batch on a thread while the GPU runs this one; on a CPU both would share the cores
         self.history, self.best, self.best_weights, self.stop, self.skipped = [], dict(f1=-1.0, epoch=-1), None, False, False
         self.callbacks = list(callbacks)
 
@@ -61,8 +64,8 @@ class Run:
     def state_dict(self) -> dict:
         "Everything the run needs to go on as if it had never stopped."
         return dict(model=self.model.state_dict(), opt=self.opt.state_dict(), scaler=self.scaler.state_dict(), sched=self.sched.state_dict(),
-                    rng=torch.get_rng_state(), cuda_rng=torch.cuda.get_rng_state(self.device) if self.device.type == 'cuda' else None, gen=self.gen.get_state(), epoch=self.epoch, step=self.batch, loss_sum=self.loss_sum,
-                    perm=self.perm, history=self.history, best=self.best, nonfinite=self.nonfinite, config=asdict(self.cfg))
+                    rng=torch.get_rng_state(), cuda_rng=torch.cuda.get_rng_state(self.device) if self.device.type == 'cuda' else None, gen=self.gen.get_state(), epoch=self.epoch, step=self.batch, loss_sum=float(self.loss_sum),
+                    perm=self.perm, draws=self.draws, history=self.history, best=self.best, nonfinite=self.nonfinite, config=asdict(self.cfg))
 
     def load_state_dict(self, ck:dict):
         self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['opt'])
@@ -70,27 +73,33 @@ class Run:
         if ck['scaler'] and self.scaler.is_enabled(): self.scaler.load_state_dict(ck['scaler'])
         self.sched.load_state_dict(ck['sched']); torch.set_rng_state(ck['rng']); self.gen.set_state(ck['gen'])
         if ck.get('cuda_rng') is not None and self.device.type == 'cuda': torch.cuda.set_rng_state(ck['cuda_rng'], self.device)
-        self.epoch, self.batch, self.loss_sum, self.perm = ck['epoch'], ck['step'], ck['loss_sum'], ck['perm']
+        self.epoch, self.batch, self.loss_sum, self.perm, self.draws = ck['epoch'], ck['step'], ck['loss_sum'], ck['perm'], ck.get('draws')
+        if self.perm is not None and self.draws is None: self.draws = self.inputs._draws(len(self.tr), self.cfg, self.gen)  # a checkpoint of format 1
         self.history, self.best, self.nonfinite = ck['history'], ck['best'], ck.get('nonfinite', 0)
 
-    def one_batch(self, b:int):
-        "Forward, loss and backward of batch `b` of the epoch's order; an optimizer step every `grad_accum` batches."
+    def prepare(self, b:int):
+        "`(x, text_emb, text_mask, y)` of batch `b` of the epoch's order on the device: this process's share, with the epoch's flips or views."
+        sl = slice(b * self.cfg.batch_size, (b + 1) * self.cfg.batch_size)
+        rows, draws = self.tr[self.perm[sl].numpy()], None if self.draws is None else self.draws[..., sl]
+        keep = shard(np.arange(len(rows)))  # this process's share; flips and views were drawn for every row
+        x, emb, mask = self.inputs.batch(rows, self.cfg, train=True, device=self.device, keep=keep, draws=draws)
+        return x, emb, mask, _to(torch.from_numpy(self.y[rows[keep]]), self.device)
+
+    def one_batch(self, b:int, batch=None):
+        "Forward, loss and backward of batch `b` of the epoch's order (`batch`: its inputs, already prepared); an optimizer step every `grad_accum` batches."
         cfg = self.cfg
-        rows = self.tr[self.perm[b * cfg.batch_size:(b + 1) * cfg.batch_size].numpy()]
-        keep = shard(np.arange(len(rows)))  # this process's share; the random flips and views are drawn for the whole batch
-        x, emb, mask = self.inputs.batch(rows, cfg, train=True, generator=self.gen, device=self.device, keep=keep)
-        y = torch.from_numpy(self.y[rows[keep]]).to(self.device, non_blocking=True)
+        x, emb, mask, y = batch or self.prepare(b)
         step = (b + 1) % cfg.grad_accum == 0 or b + 1 == self.n_batches
         self.event('before_batch')
         with self._sync(step):  # gradients are averaged over the processes only at the batch of an optimizer step
             with self.ctx: logits = self.net(x, emb, mask)
-            self.loss = self.loss_fn(logits.float(), y)
+            self.loss = self.loss_fn(*member_logits(logits.float(), y))  # an ensemble's members each learn from the batch
             self.event('after_loss')
             self.skipped = any_process(not torch.isfinite(self.loss))
             if self.skipped: return self._nonfinite(b)
             self.scaler.scale(self.loss / cfg.grad_accum).backward()
         if step: self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True); self.sched.step()
-        self.loss_sum += self.loss.item()
+        self.loss_sum = self.loss_sum + self.loss.detach().double()  # on the device: no wait for the GPU at every step
 
     def _sync(self, step):
         return contextlib.nullcontext() if step or self.net is self.model else self.net.no_sync()
@@ -102,21 +111,32 @@ class Run:
 
     def one_epoch(self):
         "The batches of the epoch from where the run stands, then validation and the best epoch so far."
-        if self.perm is None: self.perm = torch.randperm(len(self.tr), generator=self.gen)
+        if self.perm is None: self.perm, self.draws = torch.randperm(len(self.tr), generator=self.gen), self.inputs._draws(len(self.tr), self.cfg, self.gen)
         self.net.train()
-        for b in range(self.batch, self.n_batches):
-            try: self.one_batch(b); oom = False
+        for b, batch in self._batches():
+            try: self.one_batch(b, batch); oom = False
             except torch.cuda.OutOfMemoryError: oom = True
             if oom: self._out_of_memory(b)  # raised outside the `except`, whose traceback would keep the failed step's tensors alive
             self.batch = b + 1; self.event('after_batch')
-        row = dict(epoch=self.epoch + 1, train_loss=process_mean(self.loss_sum / max(1, self.n_batches - self.nonfinite)),
+        row = dict(epoch=self.epoch + 1, train_loss=process_mean(float(self.loss_sum) / max(1, self.n_batches - self.nonfinite)),
                    **({'skipped_batches': self.nonfinite} if self.cfg.skip_nonfinite else {}), **self.validate())
         self.history.append(row)
         if row.get('valid_f1', 0) > self.best['f1'] or not len(self.va):
             self.best, self.best_weights = dict(f1=row.get('valid_f1', 0), epoch=self.epoch), {k: v.detach().clone() for k, v in self.model.state_dict().items()}
             self.event('after_best')
-        self.epoch, self.batch, self.loss_sum, self.perm, self.nonfinite = self.epoch + 1, 0, 0.0, None, 0
+        self.epoch, self.batch, self.loss_sum, self.perm, self.draws, self.nonfinite = self.epoch + 1, 0, 0.0, None, None, 0
         self.event('after_epoch')
+
+    def _batches(self):
+        "`(b, batch)` from where the run stands to the epoch's end; with `prefetch`, batch b+1 is made on a thread while batch b runs."
+        if not self.prefetch:
+            yield from ((b, None) for b in range(self.batch, self.n_batches)); return
+        with ThreadPoolExecutor(1) as pool:
+            nxt = pool.submit(self.prepare, self.batch)
+            for b in range(self.batch, self.n_batches):
+                batch = nxt.result()
+                if b + 1 < self.n_batches: nxt = pool.submit(self.prepare, b + 1)
+                yield b, batch
 
     def _out_of_memory(self, b):
         self.loss = None; self.opt.zero_grad(set_to_none=True)
@@ -127,7 +147,7 @@ class Run:
     def validate(self) -> dict:
         "Loss and samples-F1 (at the global threshold) of the validation rows."
         if not len(self.va): return {}
-        p = predict_probs(self.model, self.inputs, self.va, self.cfg, device=self.device)
+        p = split_rows(lambda rows: predict_probs(self.model, self.inputs, rows, self.cfg, device=self.device), self.va)  # each process scores a share
         y = torch.from_numpy(self.y[self.va]).to(self.device)
         loss = self.loss_fn(torch.logit(torch.from_numpy(p).clamp(1e-6, 1 - 1e-6)).to(self.device), y).item()
         return dict(valid_loss=loss, valid_f1=samples_f1(self.y[self.va], apply_thresholds(p, self.cfg.threshold, self.cfg.min_labels)))
@@ -161,7 +181,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     if on_error not in ('raise', 'skip'): raise MMLCError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     device = get_device(device)
     if cfg.fusion != 'text': check_backbone(cfg.backbone)  # every check before any expensive work
-    _check_text_layers(cfg)
+    _check_text_layers(cfg); check_image_stages(cfg)
     rank, world = distributed()
     if world > 1 and device.type == 'cuda': device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
     out = Path(out) if out else None; writes = out if rank == 0 else None  # only the first process writes files
@@ -191,8 +211,8 @@ def _plot_history(hist, path, cfg):
 def _finish(run:Run, labels, out, img_dim) -> TrainResult:
     "Tune thresholds on the validation rows and write the model folder."
     cfg, va, y, hist = run.cfg, run.va, run.y, pd.DataFrame(run.history)
-    p = predict_probs(run.model, run.inputs, va, cfg) if len(va) else np.zeros((0, len(labels)), np.float32)
-    if len(va) >= 2 and cfg.tune: th = tune_thresholds(p, y[va], n_folds=min(5, len(va)), min_labels=cfg.min_labels)
+    p = split_rows(lambda rows: predict_probs(run.model, run.inputs, rows, cfg), va) if len(va) else np.zeros((0, len(labels)), np.float32)
+    if len(va) >= 2 and cfg.tune: th = tune_thresholds(p, y[va], n_folds=min(5, len(va)), min_labels=cfg.min_labels, metric=cfg.metric)
     else: th = np.full(len(labels), cfg.threshold)
     if out:
         scores = f1_scores(y[va], apply_thresholds(p, th, cfg.min_labels)) if len(va) else {}
