@@ -115,6 +115,12 @@ class ImageCache:
             r = int(rows[at < 0][0]); raise MMLCError(f"row {r} has no image: {self.failed.get(r, 'it was never decoded')}")
         return torch.from_numpy(take_rows(self.array, at)).permute(0, 3, 1, 2).to(device)
 
+# %% ../nbs/01a_images.ipynb #10a0e1b1
+def io_workers() -> int:
+    "Threads for reading and decoding files: several per core this process may use, since reads from a network drive (Colab's Drive) mostly wait."
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
+    return min(32, 4 * cores)
+
 # %% ../nbs/01a_images.ipynb #62a9325b
 _HASHES = {}  # (path, size, mtime, inode) -> hash of the bytes: each file is read once per process to name it
 
@@ -136,11 +142,6 @@ def _file_key(p:Path) -> str:
         if stat.S_ISREG(st.st_mode) and (h := _content_hash(p, st)): return h
     except (OSError, ValueError): pass  # ValueError: a NUL in the name
     return json.dumps([str(p), None, None])
-
-def io_workers() -> int:
-    "Threads for reading and decoding files: several per core this process may use, since reads from a network drive (Colab's Drive) mostly wait."
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
-    return min(32, 4 * cores)
 
 def _decode_all(paths:list, size:int, n_workers:int|None=None):
     "uint8 images of `paths` resized to `size`, and `{position: message}` for those that cannot be read."
