@@ -5,6 +5,7 @@ and the held-out ones (rows 9000-9999) as `<out>/<variant>-<seed>.npz`. This scr
 probabilities for each rule and scores the held-out rows with samples, micro and macro F1; no model runs again.
 
     python bench/thresholds_real.py /tmp/runs/base/fused_3x3_image_grid-*.npz
+    python bench/thresholds_real.py --average /tmp/runs/base/fused_3x3_image_grid-*.npz   # and the 3 runs averaged
 """
 import argparse, json, sys
 from pathlib import Path
@@ -25,6 +26,7 @@ RULES = {  # name: (metric tuned for, min_labels when tuning, min_labels when pr
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0]); ap.add_argument('npz', nargs='+')
+    ap.add_argument('--average', action='store_true', help="also score the mean of the runs' held-out probabilities at each run's thresholds")
     a = ap.parse_args()
     rows = []
     for f in a.npz:
@@ -32,6 +34,12 @@ def main():
         for name, (metric, tune_min, apply_min) in RULES.items():
             th = tune_thresholds(d['valid'], d['valid_y'], min_labels=tune_min, metric=metric)
             rows.append(dict(run=Path(f).stem, rule=name, **{k: v for k, v in f1_scores(d['hold_y'], apply_thresholds(d['hold'], th, apply_min)).items() if k != 'weighted'}))
+    if a.average:  # the held-out probabilities of all the runs averaged, at each run's own thresholds (an ensemble of separate runs)
+        ds = [np.load(f) for f in a.npz]; mean = np.mean([d['hold'] for d in ds], 0)
+        for f, d in zip(a.npz, ds):
+            th = tune_thresholds(d['valid'], d['valid_y'])
+            rows.append(dict(run=Path(f).stem, rule='samples, one label at least, held-out probabilities of all runs averaged',
+                             **{k: v for k, v in f1_scores(d['hold_y'], apply_thresholds(mean, th, 1)).items() if k != 'weighted'}))
     r = pd.DataFrame(rows)
     summary = r.groupby('rule', sort=False)[['samples', 'micro', 'macro']].agg(['mean', 'std']).round(4)
     print(summary.to_string())
