@@ -8,7 +8,8 @@ It prints and writes to bench/results/gpu_check-*.json:
   scaler): a run killed on the CPU (no scaler) resumed on the GPU, and a run killed on the GPU resumed on the GPU, which
   should end bitwise equal to an uninterrupted GPU run (the largest weight difference is printed too: some CUDA kernels
   are not deterministic);
-- the `fast` head's newer options (the last image stage tuned, label queries, an ensemble) trained and scored there.
+- the `fast` head's newer options (the last image stage tuned, label queries, an ensemble) trained and scored there;
+- a NaN loss stopping a run there, whose finiteness one GPU reads a step later, with no checkpoint of the bad step.
 
     python bench/gpu_check.py            # on a machine with a GPU
     python bench/gpu_check.py --smoke    # on a CPU: checks the script runs (tiny sizes, no figures)
@@ -74,6 +75,21 @@ def fast_options(device) -> dict:
     return dict(seconds=time.time() - t0, valid_f1=float(res.history.valid_f1.iloc[-1]), rows_scored=len(sub),
                 precision=json.loads((tmp/'model'/'model.json').read_text())['precision'])
 
+def nan_stops(device) -> dict:
+    "A NaN loss at batch 3 of a run checkpointing every step on `device`: on one GPU its finiteness is read at the next step; the run must stop naming batch 3, with the checkpoint of step 2 on disk."
+    from multimodal_mlc.core import MMLCError
+    from multimodal_mlc.callbacks import Faults
+    from multimodal_mlc.data import make_synthetic, read_csv
+    from multimodal_mlc.modelfile import load_checkpoint
+    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.train import train
+    tmp = Path(tempfile.mkdtemp(prefix='mmlc-gpu-nan-')); os.environ['MMLC_CACHE'] = str(tmp/'cache')
+    syn = make_synthetic(tmp/'syn', n_train=96, n_test=8, size=32, seed=0)
+    try: train(get_config('tiny', epochs=1, checkpoint_every=1), read_csv(syn/'train.csv'), syn/'data', out=tmp/'m', device=device, progress=False, callbacks=[Faults(nan_at=3)]); error = None
+    except MMLCError as e: error = str(e)
+    return dict(error=error, checkpoint_step=load_checkpoint(tmp/'m'/'checkpoint.pt')['step'],
+                ok=bool(error and 'the loss is nan at epoch 1, batch 3' in error) and load_checkpoint(tmp/'m'/'checkpoint.pt')['step'] == 2)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--device', default='cuda'); ap.add_argument('--steps', type=int, default=20)
@@ -87,6 +103,7 @@ def main():
     print(result['paper'], flush=True); print(result['pipeline'], flush=True)
     result['resume'] = {p: resume_across(device, p) for p in ('auto', 'fp16')}
     result['fast_options'] = fast_options(device); print(result['fast_options'], flush=True)
+    result['nan_stops'] = nan_stops(device); print(result['nan_stops'], flush=True)
     result['seconds'] = time.time() - t0
     f = write_result('gpu_check' + ('_smoke' if a.smoke else ''), result)
     print(result['resume'])

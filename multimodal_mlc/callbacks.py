@@ -45,7 +45,7 @@ class ProgressBar(Callback):
 class Checkpoints(Callback):
     "Write `checkpoint.pt` into the folder `out` at each epoch's end and every `checkpoint_every` optimizer steps, with `extra` (what the run trains on), and the best epoch's weights."
     def __init__(self, out, extra:dict): self.out, self.extra = Path(out), extra
-    def save(self, run): save_checkpoint(self.out/'checkpoint.pt', {**run.state_dict(), **self.extra}, during=lambda tmp: run.event('during_save', tmp))
+    def save(self, run): run.check_finite(); save_checkpoint(self.out/'checkpoint.pt', {**run.state_dict(), **self.extra}, during=lambda tmp: run.event('during_save', tmp))
     def after_batch(self, run):
         every, accum = run.cfg.checkpoint_every, run.cfg.grad_accum
         if every and not run.skipped and run.batch % accum == 0 and run.sched.last_epoch % every == 0: self.save(run)

@@ -40,6 +40,11 @@ def _scheduler(opt, cfg:Config, total_steps:int):
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/08_train.ipynb #57e0a038
+def _to_host(t:torch.Tensor) -> tuple:
+    "A copy of the GPU tensor `t` on its way to the host, and the event that marks its arrival: nothing waits for it now."
+    host = t.to('cpu', non_blocking=True); done = torch.cuda.Event(); done.record()
+    return host, done
+
 class Run:
     "One training run: the model and what moves with it (optimizer, scaler, schedule, loss, random generator, precision, device), its rows, where it stands, and its callbacks."
     def __init__(self, cfg:Config, model:nn.Module, inputs:Inputs, y:np.ndarray, tr, va, device, callbacks=(), net:nn.Module|None=None):
@@ -55,6 +60,7 @@ class Run:
         self.gen = torch.Generator().manual_seed(cfg.seed)  # batch order, flips and views: restored on resume
         self.epoch, self.batch, self.loss_sum, self.perm, self.draws, self.nonfinite = 0, 0, 0.0, None, None, 0
         self.prefetch = device.type == 'cuda'  # prepare the next batch on a thread while the GPU runs this one; on a CPU both would share the cores
+        self.pending = None  # on a GPU: (batch, loss, finite?) of the last step, on its way to the host, read before the next step or checkpoint
         self.history, self.best, self.best_weights, self.stop, self.skipped = [], dict(f1=-1.0, epoch=-1), None, False, False
         self.callbacks = list(callbacks)
 
@@ -87,7 +93,7 @@ class Run:
 
     def one_batch(self, b:int, batch=None):
         "Forward, loss and backward of batch `b` of the epoch's order (`batch`: its inputs, already prepared); an optimizer step every `grad_accum` batches."
-        cfg = self.cfg
+        cfg = self.cfg; self.check_finite()
         x, emb, mask, y = batch or self.prepare(b)
         step = (b + 1) % cfg.grad_accum == 0 or b + 1 == self.n_batches
         self.event('before_batch')
@@ -95,14 +101,27 @@ class Run:
             with self.ctx: logits = self.net(x, emb, mask)
             self.loss = self.loss_fn(*member_logits(logits.float(), y))  # an ensemble's members each learn from the batch
             self.event('after_loss')
-            self.skipped = any_process(not torch.isfinite(self.loss))
-            if self.skipped: return self._nonfinite(b)
+            if self._lagged(): self.pending = (b, self.loss.detach(), _to_host(torch.isfinite(self.loss.detach())))
+            else:
+                self.skipped = any_process(not torch.isfinite(self.loss))
+                if self.skipped: return self._nonfinite(b)
             self.scaler.scale(self.loss / cfg.grad_accum).backward()
         if step: self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True); self.sched.step()
         self.loss_sum = self.loss_sum + self.loss.detach().double()  # on the device: no wait for the GPU at every step
 
     def _sync(self, step):
         return contextlib.nullcontext() if step or self.net is self.model else self.net.no_sync()
+
+    def _lagged(self) -> bool:
+        "Whether the finiteness of a step's loss is read at the next step: on one GPU, when a non-finite loss stops the run (nothing to skip, no process to agree with)."
+        return self.device.type == 'cuda' and not self.cfg.skip_nonfinite and self.net is self.model
+
+    def check_finite(self):
+        "Stop the run if the last step's loss was not finite: read when the next step begins, so that the GPU never waits for the host in between."
+        if self.pending is None: return
+        (b, loss, (finite, done)), self.pending = self.pending, None
+        done.synchronize()
+        if not finite.item(): self.loss = loss; self._nonfinite(b)  # its step was taken: the run stops, no checkpoint of it is written
 
     def _nonfinite(self, b):
         if not self.cfg.skip_nonfinite:
@@ -118,6 +137,7 @@ class Run:
             except torch.cuda.OutOfMemoryError: oom = True
             if oom: self._out_of_memory(b)  # raised outside the `except`, whose traceback would keep the failed step's tensors alive
             self.batch = b + 1; self.event('after_batch')
+        self.check_finite()
         row = dict(epoch=self.epoch + 1, train_loss=process_mean(float(self.loss_sum) / max(1, self.n_batches - self.nonfinite)),
                    **({'skipped_batches': self.nonfinite} if self.cfg.skip_nonfinite else {}), **self.validate())
         self.history.append(row)
