@@ -61,6 +61,11 @@ def _to(t:torch.Tensor, device) -> torch.Tensor:
     if device is None or torch.device(device).type != 'cuda': return t.to(device)
     return t.pin_memory().to(device, non_blocking=True)
 
+def _to_host(t:torch.Tensor) -> tuple:
+    "A copy of the GPU tensor `t` on its way to the host, and the event that marks its arrival: nothing waits for it now."
+    host = t.to('cpu', non_blocking=True); done = torch.cuda.Event(); done.record()
+    return host, done
+
 # %% ../nbs/07b_inputs.ipynb #5e79cd21
 def text_encoder(cfg:Config):
     "The text encoder of `cfg`: its name when pretrained, else `(tokenizer, model)` with weights drawn from `cfg.seed`."

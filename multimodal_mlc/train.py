@@ -23,7 +23,7 @@ from .plots import plot_history
 from .settings import Config, autocast, get_device, make_loss, precision, _check_text_layers
 from .distributed import any_process, distributed, process_mean, shard, split_rows
 from .features import check_image_stages
-from .inputs import Inputs, predict_probs, _to, _training_rows, _usable_rows
+from .inputs import Inputs, predict_probs, _to, _to_host, _training_rows, _usable_rows
 from .modelfile import build_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder, _load_best
 from .callbacks import Checkpoints, EarlyStopping, ProgressBar
 
@@ -40,11 +40,6 @@ def _scheduler(opt, cfg:Config, total_steps:int):
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/08_train.ipynb #57e0a038
-def _to_host(t:torch.Tensor) -> tuple:
-    "A copy of the GPU tensor `t` on its way to the host, and the event that marks its arrival: nothing waits for it now."
-    host = t.to('cpu', non_blocking=True); done = torch.cuda.Event(); done.record()
-    return host, done
-
 class Run:
     "One training run: the model and what moves with it (optimizer, scaler, schedule, loss, random generator, precision, device), its rows, where it stands, and its callbacks."
     def __init__(self, cfg:Config, model:nn.Module, inputs:Inputs, y:np.ndarray, tr, va, device, callbacks=(), net:nn.Module|None=None):
