@@ -165,9 +165,10 @@ def image_keys(paths) -> list:
     with ThreadPoolExecutor(io_workers()) as ex: return list(ex.map(_file_key, map(Path, paths)))
 
 def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_workers:int|None=None, chunk:int=2048, only=None) -> ImageCache:
-    "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`); failures are tried again on the next call; with `only` (keys), the other files are not decoded."
+    "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`); failures are tried again on the next call; with `only` (keys, or a function of the files' keys giving them), the other files are not decoded."
     paths = [Path(p) for p in paths]
     keys = image_keys(paths)
+    if callable(only): only = only(keys)
     where = dict(zip(keys, paths))
     if not cache:
         good, arr, failed = _decode_keys(list(dict.fromkeys(keys)), where, size, n_workers)

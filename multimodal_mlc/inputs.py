@@ -14,7 +14,7 @@ import torch.nn as nn
 
 from .core import MMLCError, atomic_write_text
 from .data import LabelSpace, stratified_split, row_line, row_place
-from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_keys, image_path, normalize
+from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize
 from .text import encode_captions, load_text_encoder
 from .models import image_norm
 from .settings import Config, autocast
@@ -91,7 +91,7 @@ def prepare_inputs(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', ma
     paths, refused = _image_paths(images, df.ImageID)
     views = None if train else ['none']
     # with a frozen backbone, only images whose features are not cached yet are decoded: the decoded store may then be deleted
-    imgs = cache_images(paths, cfg.img_size, on_error='skip', only=features_missing(image_keys(paths), cfg, views) if cfg.frozen_image else None)
+    imgs = cache_images(paths, cfg.img_size, on_error='skip', only=(lambda keys: features_missing(keys, cfg, views)) if cfg.frozen_image else None)
     imgs.failed.update(refused)
     if imgs.failed and on_error == 'raise':  # the first bad row in file order, whatever its problem
         k = min(imgs.failed); raise MMLCError(f"{imgs.failed[k]} ({row_place(df, k)}; {len(imgs.failed)} unusable image(s) in all)")
