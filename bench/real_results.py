@@ -23,33 +23,47 @@ from multimodal_mlc.thresholds import apply_thresholds, sweep_thresholds
 from multimodal_mlc.settings import get_config
 from multimodal_mlc.features import FEATURE_STATS, cache_image_features
 from multimodal_mlc.inputs import text_encoder
-from multimodal_mlc.train import train
+from multimodal_mlc.folds import train_folds
 from multimodal_mlc.predict import predict
 from multimodal_mlc.text import ENCODE_STATS, encode_captions
 
 # name: overrides of the `fast` preset. Each spells out every setting that differs from the preset at some point
-# (token grid, minimum label count, text learning rate), so that the runs in bench/results/ stay reproducible.
+# (token grid, minimum label count, tuned image stages, text learning rate), so that the runs in bench/results/ stay reproducible.
 # The first run's `predict` featurises the held-out images.
-OLD = dict(image_grid=0, min_labels=0)  # the `fast` preset before 2026-11-27 10:00 UTC: 49 image tokens, no minimum
+OLD = dict(image_grid=0, min_labels=0, image_tune_stages=0)  # the `fast` preset before 2026-11-27 10:00 UTC: 49 image tokens, no minimum, frozen image backbone
 VARIANTS = {
     'fused': dict(fusion='token', **OLD),
     'fused, top text layer tuned': dict(fusion='token', text_tune_layers=1, text_lr=1e-3, **OLD),  # at the head's rate
     'caption only': dict(fusion='text', **OLD),
     'image only': dict(fusion='image', **OLD),
     'fused, no mirrored view': dict(fusion='token', hflip=False, **OLD),
-    'fused, 3x3 image grid': dict(fusion='token', image_grid=3, min_labels=0),   # 9 pooled image tokens instead of 49
-    'fused, 3x3 image grid, 6 epochs': dict(fusion='token', image_grid=3, min_labels=0, epochs=6),
-    'fused, 3x3 image grid, no mirrored view': dict(fusion='token', image_grid=3, min_labels=0, hflip=False),
-    'image only, 3x3 image grid': dict(fusion='image', image_grid=3, min_labels=0),
-    'fused, 3x3 image grid, top text layer tuned': dict(fusion='token', image_grid=3, min_labels=0, text_tune_layers=1, text_lr=1e-4),
-    'fused, 3x3 image grid, at least one label': dict(fusion='token', image_grid=3, min_labels=1),
+    'fused, 3x3 image grid': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0),   # 9 pooled image tokens instead of 49
+    'fused, 3x3 image grid, 6 epochs': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, epochs=6),
+    'fused, 3x3 image grid, no mirrored view': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, hflip=False),
+    'image only, 3x3 image grid': dict(image_tune_stages=0, fusion='image', image_grid=3, min_labels=0),
+    'fused, 3x3 image grid, top text layer tuned': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, text_tune_layers=1, text_lr=1e-4),
+    'fused, 3x3 image grid, at least one label': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=1),
     # 2026-11-28: the last stage of EfficientNet-Lite0 (blocks[6] and conv_head) trained on cached blocks[5] activations
-    'fused, last image stage tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1),
-    'image only, last image stage tuned': dict(fusion='image', image_grid=3, min_labels=0, image_tune_stages=1),
-    'fused, last image stage tuned, 3 models': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, ensemble=3),
-    'fused, 3x3 image grid, 3 models': dict(fusion='token', image_grid=3, min_labels=0, ensemble=3),
-    'fused, label queries': dict(fusion='token', image_grid=3, min_labels=0, label_queries=True),
-    'fused, label queries, asymmetric loss': dict(fusion='token', image_grid=3, min_labels=0, label_queries=True, loss='asl'),
+    'fused, last image stage tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4),
+    'image only, last image stage tuned': dict(fusion='image', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4),
+    'fused, last image stage tuned, 3 models': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4, ensemble=3),
+    'fused, 3x3 image grid, 3 models': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, ensemble=3),
+    'fused, label queries': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, label_queries=True),
+    'fused, label queries, asymmetric loss': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, label_queries=True, loss='asl'),
+    # 2026-11-28 (third session): stronger ImageNet encoders of the same family, at their own resolution
+    'fused, Lite2 260 px': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite2', img_size=260),
+    'image only, Lite2 260 px': dict(image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite2', img_size=260),
+    # 2026-11-28: one model per fold of a 5-fold split, averaged; thresholds on the 9,000 out-of-fold probabilities
+    'fused, 5 folds': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, folds=5),
+    'fused, 3 folds': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, folds=3),
+    'fused, mirror image averaged in scoring': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, tta=True),
+    # the `fast` preset since 2026-11-28 09:20 UTC (with min_labels=1)
+    'fused, last image stage tuned at 1e-3': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3),
+    'image only, last image stage tuned at 1e-3': dict(fusion='image', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3),
+    'fused, last image stage tuned at 1e-3, asymmetric loss': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, loss='asl'),
+    'fused, last image stage and top text layer tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, text_tune_layers=1, text_lr=1e-4),
+    'fused, Lite1 240 px': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
+    'image only, Lite1 240 px': dict(image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
 }
 
 def timed(f, *a, **k):
@@ -83,7 +97,7 @@ def main():
         for seed in a.seeds:
             cfg = get_config('fast', seed=seed, **{**({'epochs': a.epochs} if a.epochs else {}), **VARIANTS[name]})  # a variant's own epochs win
             out = Path(a.out)/f"{name.replace(' ', '_').replace(',', '')}-{seed}"
-            res, t_train = timed(train, cfg, train_df, data/'data', out=out, overwrite=True, progress=False)
+            res, t_train = timed(train_folds, cfg, train_df, data/'data', out=out, overwrite=True, progress=False)
             sub, t_pred = timed(predict, out, hold, data/'data')
             y = res.labels.encode(hold.Labels.tolist())
             probs = np.stack(sub.Probs)

@@ -7,7 +7,7 @@ probabilities for each rule and scores the held-out rows with samples, micro and
     python bench/thresholds_real.py /tmp/runs/base/fused_3x3_image_grid-*.npz
     python bench/thresholds_real.py --average /tmp/runs/base/fused_3x3_image_grid-*.npz   # and the 3 runs averaged
 """
-import argparse, json, sys
+import argparse
 from pathlib import Path
 
 import numpy as np, pandas as pd

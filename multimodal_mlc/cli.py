@@ -59,6 +59,8 @@ SETTING_HELP = dict(
     schedule='learning rate after the warm-up: constant or cosine decay',
     warmup='steps of linear learning-rate warm-up, at most 30% of the run',
     valid_pct='share of the rows held out to validate and tune thresholds',
+    folds='N > 1: train N models, each validated on its own fold of an N-fold split (folder fold-K each); predictions average them, thresholds are tuned on every row\'s out-of-fold probability',
+    fold='with --folds: train only the model validated on fold K (0 to N-1)',
     threshold='one threshold for every label, where none is tuned',
     tune='tune per-label thresholds on the validation rows',
     image_tune_stages='fine-tune the image backbone\'s last N stages with the head (their input activations are cached; EfficientNet family, frozen_image)',
@@ -69,6 +71,7 @@ SETTING_HELP = dict(
     min_labels='1: always predict at least the top label',
     hflip='learn from mirrored images too',
     vflip='learn from upside-down images too',
+    tta='score each image and its mirror image, averaging their probabilities (validation, thresholds and predictions)',
     mixed_precision='auto: bf16 or fp16 on a GPU, off on a CPU',
     early_stop='stop after N epochs without a better validation samples-F1; 0: off',
     checkpoint_every='also checkpoint every N optimizer steps; 0: at epoch ends only',
@@ -107,7 +110,7 @@ def _in_presets(name:str, presets:dict) -> str:
 
 # %% ../nbs/10_cli.ipynb #bf6637fb
 _PRESET_HELP = dict(paper="the report's setting: DeiT-Small fine-tuned on 224-pixel images, with frozen BERT-base caption vectors as extra tokens, 10 epochs (a GPU job)",
-                    fast='frozen EfficientNet-Lite0 (its tokens pooled to 3x3) and MiniLM, their features cached; a small fusion transformer trained on them for 3 epochs (fits a CPU)',
+                    fast='EfficientNet-Lite0 and MiniLM, frozen and cached but for the image backbone\'s last stage, which trains with a small fusion transformer over 3x3 image tokens and the caption for 3 epochs (fits a CPU)',
                     tiny='small randomly initialised encoders on 32-pixel images, for tests and the demo: nothing is downloaded')
 _METAVAR = {int: 'N', float: 'X', str: 'NAME'}
 _DEMO_EPOCHS = 12
@@ -190,12 +193,12 @@ def _save_plots(res, folder):
 def _cmd_train(a):
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.settings import get_config
-    from multimodal_mlc.train import train
+    from multimodal_mlc.folds import train_folds
     csv, images = _paths(a)
     cfg = get_config(a.preset, **_overrides(a))
     print(f"reading {csv}")
     df = read_csv(csv, on_error=a.on_error)
-    res = train(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device)
+    res = train_folds(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device)
     _save_plots(res, a.out)
     meta = json.loads((Path(a.out)/'model.json').read_text())
     skipped = Path(a.out)/'skipped.csv'

@@ -17,7 +17,7 @@ from .core import MMLCError, atomic_write_text
 
 # %% auto #0
 __all__ = ['SHAPES', 'parse_labels', 'read_csv', 'row_line', 'row_place', 'write_csv', 'LabelSpace', 'stratified_split',
-           'make_synthetic', 'check_dataset', 'copy_dataset']
+           'stratified_fold', 'make_synthetic', 'check_dataset', 'copy_dataset']
 
 # %% ../nbs/01_data.ipynb #5a5e1f1a
 def _fold(caption:str) -> str:
@@ -216,6 +216,14 @@ def stratified_split(y:np.ndarray, valid_pct:float=0.1, seed:int=42):
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
     sss = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=valid_pct, random_state=seed)
     tr, va = next(sss.split(np.zeros((len(y), 1)), y))
+    return np.sort(tr), np.sort(va)
+
+# %% ../nbs/01_data.ipynb #4a15d977
+def stratified_fold(y:np.ndarray, folds:int=5, fold:int=0, seed:int=42):
+    "Indices `(train, valid)` where valid is fold `fold` of a multi-label stratified `folds`-fold split of `y`: the folds cover every row once."
+    from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
+    kf = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    tr, va = list(kf.split(np.zeros((len(y), 1)), y))[fold]
     return np.sort(tr), np.sort(va)
 
 # %% ../nbs/01_data.ipynb #87f82779

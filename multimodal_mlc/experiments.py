@@ -13,14 +13,14 @@ import pandas as pd
 
 from .core import MMLCError, atomic_write_text
 from .data import LabelSpace, stratified_split
-from .text import encode_captions
 from .models import fits_token_fusion, model_report
 from .metrics import f1_scores
 from .thresholds import apply_thresholds, sweep_thresholds, tune_thresholds
 from .plots import _fig_ax
 from .settings import Config, get_config
-from .inputs import prepare_inputs, text_encoder
-from .train import train
+from .inputs import prepare_inputs
+from .modelfile import folder_state
+from .folds import train_folds, _pin_max_len
 from .predict import evaluate, label_f1
 
 # %% auto #0
@@ -67,13 +67,6 @@ def as_config(base:str|Config='paper', **overrides) -> Config:
     if isinstance(base, Config): return get_config('paper', **{**asdict(base), **overrides})
     return get_config(base, **overrides)
 
-# %% ../nbs/09_experiments.ipynb #4e4de77e
-def _pin_max_len(cfg:Config, df:pd.DataFrame, device=None) -> Config:
-    "`cfg` with `max_len` chosen (and every caption of `df` encoded) once, so all runs read the same cached caption states."
-    if cfg.max_len: return cfg
-    text = encode_captions(df.Caption.tolist(), text_encoder(cfg), pretrained=cfg.pretrained, device=device)
-    return replace(cfg, max_len=int(text.max_len))
-
 # %% ../nbs/09_experiments.ipynb #ad1e30c8
 def _label_matrix(df): return LabelSpace.from_labels(df.Labels).encode(df.Labels.tolist())
 
@@ -113,7 +106,7 @@ def _run(cfg:Config, df, images, name:str, out=None, eval_df=None, device=None, 
         run_dir = Path(out or tmp)/name
         prepare_inputs(df, images, cfg, device=device)  # fill the caches first, so the time below is training alone
         start = time.perf_counter()
-        res = train(cfg, df, images, out=run_dir, resume=(run_dir/'checkpoint.pt').exists(), device=device, progress=progress)
+        res = train_folds(cfg, df, images, out=run_dir, resume=folder_state(run_dir) != 'new', device=device, progress=progress)
         seconds, timing = time.perf_counter() - start, run_dir/'timing.json'
         if timing.exists(): seconds = json.loads(timing.read_text())['seconds']  # finished before: keep its own time
         else: atomic_write_text(timing, json.dumps(dict(seconds=seconds)))

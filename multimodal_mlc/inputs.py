@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 
 from .core import MMLCError, atomic_write_text
-from .data import LabelSpace, stratified_split, row_line, row_place
+from .data import LabelSpace, stratified_fold, stratified_split, row_line, row_place
 from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize
 from .text import encode_captions, load_text_encoder
 from .models import image_norm
@@ -34,8 +34,8 @@ class Inputs:
     mean: tuple = IMAGENET_MEAN
     std: tuple = IMAGENET_STD
 
-    def batch(self, rows, cfg:Config, train:bool=False, generator=None, device=None, keep=None, draws=None):
-        "`(images or tokens, text_emb, text_mask)` of `rows` on `device`; views or flips are `draws` or drawn for every row, and only the rows at positions `keep` (a process's share) are read."
+    def batch(self, rows, cfg:Config, train:bool=False, generator=None, device=None, keep=None, draws=None, mirror:bool=False):
+        "`(images or tokens, text_emb, text_mask)` of `rows` on `device`; in training, views or flips are `draws` or drawn for every row, and only the rows at positions `keep` (a process's share) are read; in scoring, the plain images, or their mirror images."
         rows = np.asarray(rows)
         if train and draws is None: draws = self._draws(len(rows), cfg, generator)
         if keep is not None: rows, draws = rows[keep], None if draws is None else draws[..., keep]
@@ -43,10 +43,11 @@ class Inputs:
         n = max(1, int(mask.sum(1).max()))  # drop the padding every row of the batch has: exact, and much cheaper
         emb, mask = _to(emb[:, :n], device).float(), _to(mask[:, :n], device)  # float16 on the way: half the bytes
         if self.features is not None:
-            x = _to(torch.from_numpy(self.features.take(rows, draws if train else np.zeros(len(rows), int))), device).float()  # pooled in the cache
+            x = _to(torch.from_numpy(self.features.take(rows, draws if train else np.full(len(rows), int(mirror)))), device).float()  # pooled in the cache; view 1 is the mirror image
         elif self.images is not None:
             x = _to(self.images.batch(rows), device)
             if train: x = augment(x, hflip=cfg.hflip, vflip=cfg.vflip, flips=draws.to(x.device))
+            elif mirror: x = x.flip(-1)
             x = normalize(x, self.mean, self.std)
         else: x = torch.zeros(len(rows), 0, device=device)
         return x, emb, mask
@@ -89,7 +90,7 @@ def prepare_inputs(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', ma
                            layer=-(cfg.text_tune_layers + 1) if cfg.text_tune_layers else None)
     if cfg.fusion == 'text': return Inputs(text, None, None)
     paths, refused = _image_paths(images, df.ImageID)
-    views = None if train else ['none']
+    views = None if train else ['none', 'hflip'][:1 + cfg.tta]  # scoring: the plain view, and the mirror image for `tta`
     # with a frozen backbone, only images whose features are not cached yet are decoded: the decoded store may then be deleted
     imgs = cache_images(paths, cfg.img_size, on_error='skip', only=(lambda keys: features_missing(keys, cfg, views)) if cfg.frozen_image else None)
     imgs.failed.update(refused)
@@ -141,13 +142,14 @@ def _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skip
     return y, inputs, tr, va, skipped
 
 def _split(cfg, y, n):
+    if cfg.folds > 1: return stratified_fold(y, cfg.folds, cfg.fold, cfg.seed)
     if cfg.valid_pct <= 0: return np.arange(n), np.arange(0)
     return stratified_split(y, cfg.valid_pct, cfg.seed)
 
 # %% ../nbs/07b_inputs.ipynb #b564828f
 @torch.no_grad()
 def predict_probs(model:nn.Module, inputs:Inputs, rows, cfg:Config, batch_size:int=256, device=None, caption_only:bool=False) -> np.ndarray:
-    "Sigmoid probabilities (n, L) of `rows`, without augmentation, or from the captions alone; out of GPU memory, the batch halves and scoring goes on."
+    "Sigmoid probabilities (n, L) of `rows`, without augmentation (with `cfg.tta`, the mean of the plain and the mirror image's), or from the captions alone; out of GPU memory, the batch halves and scoring goes on."
     device = device or next(model.parameters()).device
     model.eval(); ctx, _ = autocast(cfg, device); out, rows, i = [], np.asarray(rows), 0
     while i < len(rows):
@@ -155,7 +157,11 @@ def predict_probs(model:nn.Module, inputs:Inputs, rows, cfg:Config, batch_size:i
         try:
             if caption_only: x, (emb, mask) = None, inputs.text[part]  # the image side is never read: it may not exist
             else: x, emb, mask = inputs.batch(part, cfg, device=device)
-            with ctx: out.append(torch.sigmoid(model(x, emb.to(device), mask.to(device)).float()).cpu())
+            with ctx: p = torch.sigmoid(model(x, emb.to(device), mask.to(device)).float())
+            if cfg.tta and cfg.fusion != 'text' and not caption_only:  # and of the mirror image, averaged
+                x, emb, mask = inputs.batch(part, cfg, device=device, mirror=True)
+                with ctx: p = (p + torch.sigmoid(model(x, emb.to(device), mask.to(device)).float())) / 2
+            out.append(p.cpu())
         except torch.cuda.OutOfMemoryError:
             if batch_size == 1: raise MMLCError("out of GPU memory scoring one row at a time; free the GPU, or use --device cpu") from None
             batch_size //= 2; continue

@@ -25,8 +25,10 @@ __all__ = ['MODEL_FORMAT', 'MODEL_FILES', 'build_model', 'param_groups', 'save_c
 
 # %% ../nbs/07c_modelfile.ipynb #c5470cf4
 def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, pretrained:bool|None=None) -> nn.Module:
-    "The trainable model of `cfg`: a fusion head on cached tokens, or a whole backbone with fusion; with `text_tune_layers`, behind the text encoder's top layers; with `ensemble`, that many of them."
-    if cfg.ensemble > 1: return Ensemble([build_model(dataclasses.replace(cfg, ensemble=1), n_labels, text_dim, img_dim, pretrained) for _ in range(cfg.ensemble)])
+    "The trainable model of `cfg`: a fusion head on cached tokens, or a whole backbone with fusion; with `text_tune_layers`, behind the text encoder's top layers; with `ensemble` or `folds`, that many of them."
+    if cfg.members() > 1:
+        one = dataclasses.replace(cfg, ensemble=1, folds=1, fold=None)
+        return Ensemble([build_model(one, n_labels, text_dim, img_dim, pretrained) for _ in range(cfg.members())])
     model = _fusion_model(cfg, n_labels, text_dim, img_dim, pretrained)
     if not cfg.text_tune_layers or cfg.fusion == 'image': return model
     enc = text_encoder(cfg) if pretrained is not False else text_encoder(dataclasses.replace(cfg, pretrained=False))
@@ -160,7 +162,8 @@ def folder_state(out) -> str:
     names = {p.name for p in out.iterdir() if not p.name.endswith('.tmp')} if out.exists() else set()
     if not names: return 'new'
     if 'model.json' in names: return 'finished'
-    return 'unfinished' if 'checkpoint.pt' in names else 'other'
+    folds = [n for n in names if n.startswith('fold-') and folder_state(out/n) in ('finished', 'unfinished')]  # `train_folds`' models
+    return 'unfinished' if 'checkpoint.pt' in names or folds else 'other'
 
 def check_out_folder(out, resume:bool=False, overwrite:bool=False):
     "Refuse to train into `out` where that would lose files: a folder that is not a model folder, or a model folder without `resume` or `overwrite`."
@@ -172,7 +175,7 @@ def check_out_folder(out, resume:bool=False, overwrite:bool=False):
         raise MMLCError(f"{out}: holds a finished model; pass --overwrite (overwrite=True) to replace it, --resume to continue its run, or choose another folder")
     if state == 'unfinished' and not (resume or overwrite):
         raise MMLCError(f"{out}: holds an unfinished run; pass --resume (resume=True) to continue it, or --overwrite (overwrite=True) to start again")
-    if resume and state == 'finished' and not (Path(out)/'checkpoint.pt').exists():
+    if resume and state == 'finished' and not (Path(out)/'checkpoint.pt').exists() and not any(Path(out).glob('fold-*/checkpoint.pt')):
         raise MMLCError(f"{out}: holds a model but no checkpoint.pt to resume from; pass --overwrite (overwrite=True) to train again")
 
 # %% ../nbs/07c_modelfile.ipynb #4138477d
@@ -202,7 +205,7 @@ def _load_best(out):
 
 # %% ../nbs/07c_modelfile.ipynb #e5d92729
 def copy_model(src, dst) -> list:
-    "Copy the model folder `src`'s files (`MODEL_FILES`) to the folder `dst`, each atomically, skipping those unchanged since their last copy; the names copied."
+    "Copy the model folder `src`'s files (`MODEL_FILES`, and those of its `fold-k` models) to the folder `dst`, each atomically, skipping those unchanged since their last copy; the names copied."
     src, dst, done = Path(src), Path(dst), []
     for name in MODEL_FILES:
         f, g = src/name, dst/name
@@ -211,4 +214,6 @@ def copy_model(src, dst) -> list:
         if g.is_file() and (g.stat().st_size, g.stat().st_mtime_ns) == (a.st_size, a.st_mtime_ns): continue
         with atomic_path(g) as tmp: shutil.copy2(f, tmp)
         done.append(name)
+    for sub in sorted(src.glob('fold-*')):  # the models of `train_folds`
+        if sub.is_dir(): done += [f'{sub.name}/{n}' for n in copy_model(sub, dst/sub.name)]
     return done

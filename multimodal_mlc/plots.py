@@ -31,7 +31,8 @@ def _fig_ax(ax=None, figsize=(6, 4)):
 # %% ../nbs/06_plots.ipynb #8820da3a
 def _run_title(cfg) -> str:
     "The models and key settings of a run's `Config` (read by name: plots come before settings)."
-    image = cfg.backbone + (' (frozen)' if cfg.frozen_image else '')
+    tuned = getattr(cfg, 'image_tune_stages', 0)
+    image = cfg.backbone + ('' if not cfg.frozen_image else f" (frozen below its last {tuned} stage{'s' * (tuned > 1)})" if tuned else ' (frozen)')
     models = {'image': f'image only: {image}', 'text': f'caption only: {cfg.text_encoder}'}.get(cfg.fusion, f'{image} + {cfg.text_encoder}, {cfg.fusion} fusion')
     if not cfg.pretrained: models += ' (randomly initialised' + (', small sizes)' if cfg.model_kw or cfg.text_kw else ')')
     return f"{models}; {cfg.loss} loss, lr {cfg.lr:g}, batch {cfg.batch_size}, {cfg.epochs} epochs"

@@ -40,11 +40,14 @@ class Config:
     schedule: Literal['constant', 'cosine'] = 'constant'   # cosine: after `warmup` steps
     warmup: int = 0
     valid_pct: float = 0.1
+    folds: int = 1                           # >1: K models, one per fold of a stratified K-fold split, averaged; thresholds from their out-of-fold probabilities
+    fold: int | None = None                  # with folds: train only the model validated on this fold
     threshold: float = 0.4
     tune: bool = True                        # tune per-label thresholds on the validation rows
     metric: Literal['samples', 'micro', 'macro'] = 'samples'   # the F1 average those thresholds maximise
     min_labels: int = 0                      # 1: always predict at least the top label
     hflip: bool = True
+    tta: bool = False                        # score each image and its mirror image and average them (validation, thresholds and predictions); needs hflip
     vflip: bool = True
     mixed_precision: Literal['auto', 'no', 'fp16', 'bf16'] = 'auto'
     early_stop: int = 0                      # patience in epochs on validation samples-F1; 0: off
@@ -64,6 +67,9 @@ class Config:
     image_tune_stages: int = 0               # fine-tune the image backbone's last N stages (their input activations are cached); needs frozen_image
     image_lr: float | None = None            # learning rate of those stages; None: a tenth of `lr`
     ensemble: int = 1                        # train N models side by side (the same batches, their own initial weights); predictions average them
+    def members(self) -> int:
+        "How many models a run of this config trains and averages."
+        return self.folds if self.folds > 1 and self.fold is None else self.ensemble
     def __post_init__(self): check_settings(asdict(self))
     def warmup_steps(self, total_steps:int) -> int:
         "The warm-up of a run of `total_steps` optimizer steps: `warmup` steps, at most `WARMUP_SHARE` of the run, so that a small training set still trains."
@@ -74,7 +80,7 @@ WARMUP_SHARE = 0.3  # COMP5329's `fast` run (9000 rows: 192 steps) still warms u
 PRESETS = {
     'paper': dict(),
     'fast': dict(backbone='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2', frozen_image=True,
-                 image_grid=3, min_labels=1, loss='bce', lr=1e-3, weight_decay=1e-2, batch_size=128, epochs=3, schedule='cosine', warmup=50, vflip=False),
+                 image_grid=3, min_labels=1, image_tune_stages=1, image_lr=1e-3, loss='bce', lr=1e-3, weight_decay=1e-2, batch_size=128, epochs=3, schedule='cosine', warmup=50, vflip=False),
     'tiny': dict(backbone='deit_small_patch16_224', text_encoder='bert-base-uncased', pretrained=False,
                  img_size=32, batch_size=16, epochs=2, lr=1e-3,
                  model_kw=dict(img_size=32, patch_size=8, embed_dim=32, depth=2, num_heads=2),
@@ -94,7 +100,7 @@ MODEL_KW = {'img_size', 'patch_size', 'embed_dim', 'depth', 'depths', 'num_heads
 TEXT_KW = {'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'max_position_embeddings'}
 _AT_LEAST = dict(img_size=1, batch_size=1, epochs=1, grad_accum=1, head_width=1, head_depth=1, head_heads=1, max_len=1,
                  warmup=0, early_stop=0, checkpoint_every=0, image_grid=0, text_tune_layers=0, image_tune_stages=0, min_labels=0, seed=0, weight_decay=0)
-_BETWEEN = dict(valid_pct=(0, 0.99), threshold=(0, 1), dropout=(0, 0.99), ensemble=(1, 16))  # at most 16 members: a model.json is untrusted
+_BETWEEN = dict(valid_pct=(0, 0.99), threshold=(0, 1), dropout=(0, 0.99), ensemble=(1, 16), folds=(1, 16))  # at most 16 members: a model.json is untrusted
 
 def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
 def _is_num(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
@@ -128,6 +134,10 @@ def check_settings(settings:dict):
         if (p := _kind_problem(v, hints[k]) or _range_problem(k, v)): raise MMLCError(f"setting {k}={v!r}: {p}")
     if settings.get('frozen_image') and settings.get('fusion') == 'late':
         raise MMLCError("setting fusion='late' needs a trainable backbone; with frozen_image=True use token, image or text")
+    folds, fold = settings.get('folds', 1), settings.get('fold')
+    if fold is not None and not 0 <= fold < folds: raise MMLCError(f"setting fold={fold}: must be one of the folds 0..{folds-1} (set folds too)")
+    if folds > 1 and settings.get('ensemble', 1) > 1: raise MMLCError("settings folds and ensemble: choose one way to train several models")
+    if settings.get('tta') and not settings.get('hflip', Config.hflip): raise MMLCError("setting tta needs hflip=True: the model must learn mirrored images to score them")
     if settings.get('image_tune_stages') and not settings.get('frozen_image', Config.frozen_image):
         raise MMLCError("setting image_tune_stages needs frozen_image=True: it tunes the top of the cached backbone (without it the whole backbone trains)")
 

@@ -194,6 +194,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
           progress:bool=True, callbacks=()) -> TrainResult:
     "Train `cfg` on the rows of `df` (images in the folder `images`), writing the model folder `out` when given; `on_error='skip'` leaves out rows whose image is missing or unreadable and lists them in `skipped.csv`."
     if on_error not in ('raise', 'skip'): raise MMLCError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    if cfg.members() > 1 and cfg.folds > 1: raise MMLCError(f"folds={cfg.folds} trains {cfg.folds} models: call train_folds (as `mmlc train` does), or set fold to train one of them")
     device = get_device(device)
     if cfg.fusion != 'text': check_backbone(cfg.backbone)  # every check before any expensive work
     _check_text_layers(cfg); check_image_stages(cfg)
@@ -205,7 +206,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     rows_key = rows_fingerprint(df)
     if ck is not None: _check_resume(ck, cfg, rows_key, labels, out/'checkpoint.pt')
     if writes: _clear_folder(out, overwrite)
-    seed_everything(cfg.seed)
+    seed_everything(cfg.seed + (cfg.fold or 0))  # each fold's model its own initial weights; the folds themselves are drawn from cfg.seed
     y, inputs, tr, va, skipped = _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped)
     img_dim = inputs.features.shape[-1] if inputs.features is not None else None
     model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device)
