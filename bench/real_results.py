@@ -28,42 +28,42 @@ from multimodal_mlc.predict import predict
 from multimodal_mlc.text import ENCODE_STATS, encode_captions
 
 # name: overrides of the `fast` preset. Each spells out every setting that differs from the preset at some point
-# (token grid, minimum label count, tuned image stages, text learning rate), so that the runs in bench/results/ stay reproducible.
+# (token grid, minimum label count, tuned image stages, loss, text learning rate), so that the runs in bench/results/ stay reproducible.
 # The first run's `predict` featurises the held-out images.
-OLD = dict(image_grid=0, min_labels=0, image_tune_stages=0)  # the `fast` preset before 2026-11-27 10:00 UTC: 49 image tokens, no minimum, frozen image backbone
+OLD = dict(image_grid=0, min_labels=0, image_tune_stages=0, loss='bce')  # the `fast` preset before 2026-11-27 10:00 UTC: 49 image tokens, no minimum, frozen image backbone
 VARIANTS = {
     'fused': dict(fusion='token', **OLD),
     'fused, top text layer tuned': dict(fusion='token', text_tune_layers=1, text_lr=1e-3, **OLD),  # at the head's rate
     'caption only': dict(fusion='text', **OLD),
     'image only': dict(fusion='image', **OLD),
     'fused, no mirrored view': dict(fusion='token', hflip=False, **OLD),
-    'fused, 3x3 image grid': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0),   # 9 pooled image tokens instead of 49
-    'fused, 3x3 image grid, 6 epochs': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, epochs=6),
-    'fused, 3x3 image grid, no mirrored view': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, hflip=False),
-    'image only, 3x3 image grid': dict(image_tune_stages=0, fusion='image', image_grid=3, min_labels=0),
-    'fused, 3x3 image grid, top text layer tuned': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, text_tune_layers=1, text_lr=1e-4),
-    'fused, 3x3 image grid, at least one label': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=1),
+    'fused, 3x3 image grid': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0),   # 9 pooled image tokens instead of 49
+    'fused, 3x3 image grid, 6 epochs': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, epochs=6),
+    'fused, 3x3 image grid, no mirrored view': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, hflip=False),
+    'image only, 3x3 image grid': dict(loss='bce', image_tune_stages=0, fusion='image', image_grid=3, min_labels=0),
+    'fused, 3x3 image grid, top text layer tuned': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, text_tune_layers=1, text_lr=1e-4),
+    'fused, 3x3 image grid, at least one label': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=1),
     # 2026-11-28: the last stage of EfficientNet-Lite0 (blocks[6] and conv_head) trained on cached blocks[5] activations
-    'fused, last image stage tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4),
-    'image only, last image stage tuned': dict(fusion='image', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4),
-    'fused, last image stage tuned, 3 models': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4, ensemble=3),
-    'fused, 3x3 image grid, 3 models': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, ensemble=3),
-    'fused, label queries': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, label_queries=True),
+    'fused, last image stage tuned': dict(loss='bce', fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4),
+    'image only, last image stage tuned': dict(loss='bce', fusion='image', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4),
+    'fused, last image stage tuned, 3 models': dict(loss='bce', fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-4, ensemble=3),
+    'fused, 3x3 image grid, 3 models': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, ensemble=3),
+    'fused, label queries': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, label_queries=True),
     'fused, label queries, asymmetric loss': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, label_queries=True, loss='asl'),
     # 2026-11-28 (third session): stronger ImageNet encoders of the same family, at their own resolution
-    'fused, Lite2 260 px': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite2', img_size=260),
-    'image only, Lite2 260 px': dict(image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite2', img_size=260),
+    'fused, Lite2 260 px': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite2', img_size=260),
+    'image only, Lite2 260 px': dict(loss='bce', image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite2', img_size=260),
     # 2026-11-28: one model per fold of a 5-fold split, averaged; thresholds on the 9,000 out-of-fold probabilities
-    'fused, 5 folds': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, folds=5),
-    'fused, 3 folds': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, folds=3),
-    'fused, mirror image averaged in scoring': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, tta=True),
-    # the `fast` preset since 2026-11-28 09:20 UTC (with min_labels=1)
-    'fused, last image stage tuned at 1e-3': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3),
-    'image only, last image stage tuned at 1e-3': dict(fusion='image', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3),
+    'fused, 5 folds': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, folds=5),
+    'fused, 3 folds': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, folds=3),
+    'fused, mirror image averaged in scoring': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, tta=True),
+    # the `fast` preset (with min_labels=1) from 2026-11-28 09:20 UTC; since 10:00 UTC with the asymmetric loss, the variant after them
+    'fused, last image stage tuned at 1e-3': dict(loss='bce', fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3),
+    'image only, last image stage tuned at 1e-3': dict(loss='bce', fusion='image', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3),
     'fused, last image stage tuned at 1e-3, asymmetric loss': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, loss='asl'),
-    'fused, last image stage and top text layer tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, text_tune_layers=1, text_lr=1e-4),
-    'fused, Lite1 240 px': dict(image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
-    'image only, Lite1 240 px': dict(image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
+    'fused, last image stage and top text layer tuned': dict(loss='bce', fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, text_tune_layers=1, text_lr=1e-4),
+    'fused, Lite1 240 px': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
+    'image only, Lite1 240 px': dict(loss='bce', image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
 }
 
 def timed(f, *a, **k):

@@ -80,7 +80,7 @@ WARMUP_SHARE = 0.3  # COMP5329's `fast` run (9000 rows: 192 steps) still warms u
 PRESETS = {
     'paper': dict(),
     'fast': dict(backbone='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2', frozen_image=True,
-                 image_grid=3, min_labels=1, image_tune_stages=1, image_lr=1e-3, loss='bce', lr=1e-3, weight_decay=1e-2, batch_size=128, epochs=3, schedule='cosine', warmup=50, vflip=False),
+                 image_grid=3, min_labels=1, image_tune_stages=1, image_lr=1e-3, loss='asl', lr=1e-3, weight_decay=1e-2, batch_size=128, epochs=3, schedule='cosine', warmup=50, vflip=False),
     'tiny': dict(backbone='deit_small_patch16_224', text_encoder='bert-base-uncased', pretrained=False,
                  img_size=32, batch_size=16, epochs=2, lr=1e-3,
                  model_kw=dict(img_size=32, patch_size=8, embed_dim=32, depth=2, num_heads=2),
