@@ -157,10 +157,10 @@ def predict_probs(model:nn.Module, inputs:Inputs, rows, cfg:Config, batch_size:i
         try:
             if caption_only: x, (emb, mask) = None, inputs.text[part]  # the image side is never read: it may not exist
             else: x, emb, mask = inputs.batch(part, cfg, device=device)
-            with ctx: p = torch.sigmoid(model(x, emb.to(device), mask.to(device)).float())
-            if cfg.tta and cfg.fusion != 'text' and not caption_only:  # and of the mirror image, averaged
-                x, emb, mask = inputs.batch(part, cfg, device=device, mirror=True)
-                with ctx: p = (p + torch.sigmoid(model(x, emb.to(device), mask.to(device)).float())) / 2
+            emb, mask = emb.to(device), mask.to(device)
+            with ctx: p = torch.sigmoid(model(x, emb, mask).float())
+            if cfg.tta and cfg.fusion != 'text' and not caption_only:  # and of the mirror image (the same captions), averaged
+                with ctx: p = (p + torch.sigmoid(model(inputs.batch(part, cfg, device=device, mirror=True)[0], emb, mask).float())) / 2
             out.append(p.cpu())
         except torch.cuda.OutOfMemoryError:
             if batch_size == 1: raise MMLCError("out of GPU memory scoring one row at a time; free the GPU, or use --device cpu") from None
