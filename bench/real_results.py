@@ -62,6 +62,16 @@ VARIANTS = {
     'image only, last image stage tuned at 1e-3': dict(loss='bce', fusion='image', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3),
     'fused, last image stage tuned at 1e-3, asymmetric loss': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, loss='asl'),
     'fused, last image stage and top text layer tuned': dict(loss='bce', fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, text_tune_layers=1, text_lr=1e-4),
+    'fused, last two image stages tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=2, image_lr=1e-3, loss='asl'),
+    'fused, last two image stages tuned at 3e-4': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=2, image_lr=3e-4, loss='asl'),
+    'image only, last two image stages tuned': dict(fusion='image', image_grid=3, min_labels=0, image_tune_stages=2, image_lr=1e-3, loss='asl'),
+    'image only, last image stage tuned at 1e-3, asymmetric loss': dict(fusion='image', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, loss='asl'),
+    'fused, last image stage tuned at 1e-3, asymmetric loss, 5 epochs': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, loss='asl', epochs=5),
+    'fused, the preset, label queries': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, loss='asl', label_queries=True),
+    'fused, the preset, top two text layers tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, loss='asl', text_tune_layers=2, text_lr=1e-4),
+    # since 2026-11-28 12:00 UTC each member of an ensemble learns from its own bootstrap sample (online bagging); the two "3 models" runs above predate it
+    'fused, 3x3 image grid, 3 bagged models': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, ensemble=3),
+    'fused, 3x3 image grid, 5 bagged models': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, ensemble=5),
     'fused, Lite1 240 px': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
     'image only, Lite1 240 px': dict(loss='bce', image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
 }
