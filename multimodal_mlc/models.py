@@ -18,8 +18,7 @@ from .text import MAX_TEXT_LEN, masked_mean, register_offline_weights, resolve_w
 # %% auto #0
 __all__ = ['FUSIONS', 'load_in_order', 'check_backbone', 'image_backbone', 'image_norm', 'TokenFusion', 'mlp_head', 'LateFusion',
            'ImageOnly', 'fits_token_fusion', 'create_model', 'image_tokens', 'pool_tokens', 'FusionHead', 'TextTop',
-           'TunedText', 'ImageBottom', 'ImageTop', 'TunedImage', 'Ensemble', 'bootstrap_counts', 'member_logits',
-           'model_report']
+           'TunedText', 'ImageBottom', 'ImageTop', 'TunedImage', 'Ensemble', 'member_logits', 'model_report']
 
 # %% ../nbs/03_models.ipynb #8a2c8cd7
 for _i in range(3):  # the ImageNet EfficientNet-Lite0/1/2 files on PyPI (Lite1/2: 240/260 px in timm's config)
@@ -258,16 +257,9 @@ class Ensemble(nn.Module):
         logits = torch.stack([m(images, text_emb, text_mask) for m in self.members])
         return logits if self.training else torch.logit(logits.float().sigmoid().mean(0), eps=1e-7)
 
-def bootstrap_counts(members:int, n:int, seed:int) -> torch.Tensor:
-    "How many times each of `n` rows counts for each of `members` models, `(members, n)`: Poisson(1) draws, online bagging's bootstrap sample, fixed by `seed`."
-    return torch.poisson(torch.ones(members, n), generator=torch.Generator().manual_seed(seed)).long()
-
-def member_logits(logits:torch.Tensor, y:torch.Tensor, counts:torch.Tensor|None=None):
-    "`(logits, y)` for a loss: an ensemble's `(members, B, L)` logits as rows, each against its row's targets, row `i` of member `m` repeated `counts[m, i]` times (default once); a single model's as they are."
-    if logits.ndim == 2: return logits, y
-    if counts is None or not counts.any(): counts = torch.ones(logits.shape[:2], dtype=torch.long)  # a tiny batch may draw no row at all
-    rows = torch.arange(counts.numel()).repeat_interleave(counts.flatten().cpu()).to(logits.device)  # counted on the host: a GPU would wait for the sizes
-    return logits.flatten(0, 1)[rows], y.repeat(len(logits), 1)[rows]
+def member_logits(logits:torch.Tensor, y:torch.Tensor):
+    "`(logits, y)` for a loss: an ensemble's `(members, B, L)` logits as `members * B` rows, each against its row's targets; a single model's as they are."
+    return (logits.flatten(0, 1), y.repeat(len(logits), 1)) if logits.ndim == 3 else (logits, y)
 
 # %% ../nbs/03_models.ipynb #01cb6ee5
 def model_report(model:nn.Module) -> dict:

@@ -66,7 +66,7 @@ class Config:
     text_lr: float | None = None             # learning rate of those layers; None: a tenth of `lr`
     image_tune_stages: int = 0               # fine-tune the image backbone's last N stages (their input activations are cached); needs frozen_image
     image_lr: float | None = None            # learning rate of those stages; None: a tenth of `lr`
-    ensemble: int = 1                        # train N models side by side (the same batches, each its own bootstrap sample of the rows and initial weights); predictions average them
+    ensemble: int = 1                        # train N models side by side (the same batches, their own initial weights); predictions average them
     def members(self) -> int:
         "How many models a run of this config trains and averages."
         return self.folds if self.folds > 1 and self.fold is None else self.ensemble

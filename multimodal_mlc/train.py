@@ -16,7 +16,7 @@ import torch.nn as nn
 
 from .core import MMLCError, atomic_path, atomic_write_text, seed_everything
 from .data import LabelSpace
-from .models import bootstrap_counts, check_backbone, member_logits, model_report
+from .models import check_backbone, member_logits, model_report
 from .metrics import f1_scores, samples_f1
 from .thresholds import apply_thresholds, tune_thresholds
 from .plots import plot_history
@@ -53,7 +53,6 @@ class Run:
         self.sched = _scheduler(self.opt, cfg, self.total_steps)
         self.loss_fn = make_loss(cfg, y[tr]).to(device)
         self.gen = torch.Generator().manual_seed(cfg.seed)  # batch order, flips and views: restored on resume
-        self.bag = bootstrap_counts(cfg.ensemble, len(y), cfg.seed) if cfg.ensemble > 1 else None  # each member's sample of the rows: the same after a resume
         self.epoch, self.batch, self.loss_sum, self.perm, self.draws, self.nonfinite = 0, 0, 0.0, None, None, 0
         self.prefetch = device.type == 'cuda'  # prepare the next batch on a thread while the GPU runs this one; on a CPU both would share the cores
         self.pending = None  # on a GPU: (batch, loss, finite?) of the last step, on its way to the host, read before the next step or checkpoint
@@ -80,22 +79,22 @@ class Run:
         self.history, self.best, self.nonfinite = ck['history'], ck['best'], ck.get('nonfinite', 0)
 
     def prepare(self, b:int):
-        "`(x, text_emb, text_mask, y, counts)` of batch `b` of the epoch's order on the device: this process's share, with the epoch's flips or views, and, on the host, its rows' counts for each member of an ensemble."
+        "`(x, text_emb, text_mask, y)` of batch `b` of the epoch's order on the device: this process's share, with the epoch's flips or views."
         sl = slice(b * self.cfg.batch_size, (b + 1) * self.cfg.batch_size)
         rows, draws = self.tr[self.perm[sl].numpy()], None if self.draws is None else self.draws[..., sl]
         keep = shard(np.arange(len(rows)))  # this process's share; flips and views were drawn for every row
         x, emb, mask = self.inputs.batch(rows, self.cfg, train=True, device=self.device, keep=keep, draws=draws)
-        return x, emb, mask, _to(torch.from_numpy(self.y[rows[keep]]), self.device), None if self.bag is None else self.bag[:, rows[keep]]
+        return x, emb, mask, _to(torch.from_numpy(self.y[rows[keep]]), self.device)
 
     def one_batch(self, b:int, batch=None):
         "Forward, loss and backward of batch `b` of the epoch's order (`batch`: its inputs, already prepared); an optimizer step every `grad_accum` batches."
         cfg = self.cfg; self.check_finite()
-        x, emb, mask, y, counts = batch or self.prepare(b)
+        x, emb, mask, y = batch or self.prepare(b)
         step = (b + 1) % cfg.grad_accum == 0 or b + 1 == self.n_batches
         self.event('before_batch')
         with self._sync(step):  # gradients are averaged over the processes only at the batch of an optimizer step
             with self.ctx: logits = self.net(x, emb, mask)
-            self.loss = self.loss_fn(*member_logits(logits.float(), y, counts))  # an ensemble's members each learn from their sample of the batch
+            self.loss = self.loss_fn(*member_logits(logits.float(), y))  # an ensemble's members each learn from the batch
             self.event('after_loss')
             if self._lagged(): self.pending = (b, self.loss.detach(), _to_host(torch.isfinite(self.loss.detach())))
             else:
@@ -105,7 +104,8 @@ class Run:
         if step: self.scaler.step(self.opt); self.scaler.update(); self.opt.zero_grad(set_to_none=True); self.sched.step()
         self.loss_sum = self.loss_sum + self.loss.detach().double()  # on the device: no wait for the GPU at every step
 
-    def _sync(self, step): return contextlib.nullcontext() if step or self.net is self.model else self.net.no_sync()
+    def _sync(self, step):
+        return contextlib.nullcontext() if step or self.net is self.model else self.net.no_sync()
 
     def _lagged(self) -> bool:
         "Whether the finiteness of a step's loss is read at the next step: on one GPU, when a non-finite loss stops the run (nothing to skip, no process to agree with)."
