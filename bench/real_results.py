@@ -71,7 +71,6 @@ VARIANTS = {
     'fused, the preset, top two text layers tuned': dict(fusion='token', image_grid=3, min_labels=0, image_tune_stages=1, image_lr=1e-3, loss='asl', text_tune_layers=2, text_lr=1e-4),
     # "bagged": run at commit 954f7ba, where each member of an ensemble learnt from its own online-bagging sample; worse, and reverted after it: here these train as "3 models" does
     'fused, 3x3 image grid, 3 bagged models': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, ensemble=3),
-    'fused, 3x3 image grid, 5 bagged models': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, ensemble=5),
     'fused, Lite1 240 px': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
     'image only, Lite1 240 px': dict(loss='bce', image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
 }
