@@ -35,7 +35,7 @@ def _pin_max_len(cfg:Config, df:pd.DataFrame, device=None) -> Config:
 def train_folds(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, overwrite:bool=False, on_error:str='raise', device=None,
                 progress:bool=True, callbacks=()) -> TrainResult:
     "`train` for any `cfg`: with `folds=K`, K models (each in `out/fold-k`) and their average in `out`, thresholds tuned on the out-of-fold probabilities."
-    if cfg.members() == 1 or cfg.folds == 1: return train(cfg, df, images, out, resume, overwrite, on_error, device, progress, callbacks)
+    if cfg.folds == 1 or cfg.fold is not None: return train(cfg, df, images, out, resume, overwrite, on_error, device, progress, callbacks)
     out = Path(out) if out else None; writes = out if distributed()[0] == 0 else None
     if writes: check_out_folder(out, resume, overwrite); _clear_folder(out, overwrite)
     cfg = _pin_max_len(cfg, df, device)  # every model reads the captions at the length the average is scored with

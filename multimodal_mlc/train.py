@@ -194,7 +194,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
           progress:bool=True, callbacks=()) -> TrainResult:
     "Train `cfg` on the rows of `df` (images in the folder `images`), writing the model folder `out` when given; `on_error='skip'` leaves out rows whose image is missing or unreadable and lists them in `skipped.csv`."
     if on_error not in ('raise', 'skip'): raise MMLCError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
-    if cfg.members() > 1 and cfg.folds > 1: raise MMLCError(f"folds={cfg.folds} trains {cfg.folds} models: call train_folds (as `mmlc train` does), or set fold to train one of them")
+    if cfg.folds > 1 and cfg.fold is None: raise MMLCError(f"folds={cfg.folds} trains {cfg.folds} models: call train_folds (as `mmlc train` does), or set fold to train one of them")
     device = get_device(device)
     if cfg.fusion != 'text': check_backbone(cfg.backbone)  # every check before any expensive work
     _check_text_layers(cfg); check_image_stages(cfg)
