@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #6386099a
 from __future__ import annotations
-import argparse, ast, functools, importlib.util, json, os, sys, textwrap, time, typing
+import argparse, ast, contextlib, functools, importlib.util, io, json, os, sys, textwrap, time, typing
 from pathlib import Path
 from typing import Literal
 
@@ -83,7 +83,8 @@ SETTING_HELP = dict(
     head_heads='attention heads of the fusion head (frozen backbone)',
     dropout='dropout of the fusion head (frozen backbone)',
     text_tune_layers="fine-tune the text encoder's top N layers",
-    text_lr='learning rate of those layers; unset: a tenth of --lr')
+    text_lr='learning rate of those layers; unset: a tenth of --lr',
+    max_image_mb='an image file larger than N MB is a bad row, never read whole')
 
 def _setting_hints() -> dict:
     "The type of each setting that has a flag: all but the `dict` ones."
@@ -209,24 +210,48 @@ def _cmd_train(a):
     if n_empty: print(f"{n_empty} rows have an empty caption; they are kept and learnt from their image")
     print(f"model written to {a.out}" + (" (history.png: the training; thresholds.png: F1 against the threshold)" if len(res.valid_y) else ''))
 
-def _outside_model(out, model):
-    "Refuse a submission path inside the model folder, where it could replace a model file."
-    from multimodal_mlc.core import MMLCError
-    if Path(out).resolve().is_relative_to(Path(model).resolve()): raise MMLCError(f"{out}: is inside the model folder {model}; write the submission elsewhere")
+def _first_line(path) -> str:
+    with open(path, 'rb') as f: return f.readline(100).decode('utf-8', 'replace').strip()
+
+def _check_out(out, csv, images, model):
+    "Refuse, before any work, a submission path that would replace an input or lose a file: the CSV being read, a path inside the image or model folder, an existing file that is not an earlier submission, or one that cannot be written."
+    from multimodal_mlc.core import MMLCError, check_writable
+    o = Path(os.path.realpath(out))  # through links: the file that would be replaced
+    if o == Path(os.path.realpath(csv)): raise MMLCError(f"{out}: is the CSV being read; write the submission elsewhere")
+    for what, folder in (('the image folder', images), ('the model folder', model)):
+        if o.is_relative_to(os.path.realpath(folder)): raise MMLCError(f"{out}: is inside {what} {folder}; write the submission elsewhere")
+    if o.is_file() and _first_line(o) != 'ImageID,Labels':  # train.csv, test.csv, anything of the user's
+        raise MMLCError(f"{out}: exists and is not a submission (its first line is not ImageID,Labels); choose a new file, or delete it first")
+    check_writable(out, '--out')
+
+def _report(sub, out):
+    "List the rows scored from their caption alone in `OUT.report.csv`, or on stderr when `out` is a device (nothing is made in /dev); a stale report of an earlier run is removed. The report's place, or None."
+    from multimodal_mlc.core import write_user_file
+    flagged, report = sub[sub.Note != ''], Path(str(out) + '.report.csv')
+    if not Path(out).is_file():
+        if len(flagged): print(flagged[['ImageID', 'Note']].to_csv(index=False), file=sys.stderr, end='')
+        return 'stderr' if len(flagged) else None
+    if len(flagged): write_user_file(report, flagged[['ImageID', 'Note']].to_csv(index=False)); return str(report)
+    if report.is_file() and _first_line(report) == 'ImageID,Note': report.unlink()  # an earlier run's: it no longer describes the submission
+    return None
 
 def _cmd_predict(a):
-    from multimodal_mlc.core import atomic_write_text
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.predict import predict, write_submission
-    _outside_model(a.out, a.model)
     csv, images = _paths(a)
-    print(f"reading {csv}")
-    df = read_csv(csv)
-    sub = predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
-    write_submission(sub, a.out)
-    flagged = sub[sub.Note != '']
-    if len(flagged): atomic_write_text(str(a.out) + '.report.csv', flagged[['ImageID', 'Note']].to_csv(index=False))
-    print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {len(flagged)} scored from the caption alone, listed in {a.out}.report.csv" if len(flagged) else ''))
+    _check_out(a.out, csv, images, a.model)
+    with contextlib.redirect_stdout(sys.stderr) if _is_stdout(a.out) else contextlib.nullcontext():  # `--out /dev/stdout`: the submission alone
+        print(f"reading {csv}")
+        df = read_csv(csv)
+        sub = predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
+        write_submission(sub, a.out)
+        where, n_flagged = _report(sub, a.out), int((sub.Note != '').sum())
+        print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {n_flagged} scored from the caption alone, listed in {where}" if where else ''))
+
+def _is_stdout(out) -> bool:
+    "Whether `out` is this process's standard output (`--out /dev/stdout`)."
+    try: return os.path.samestat(os.stat(out), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation): return False
 
 def _cmd_evaluate(a):
     from multimodal_mlc.data import read_csv
@@ -251,6 +276,7 @@ def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=2
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.train import train
     out = Path(out)
+    cfgs = {name: get_config('tiny', fusion=fusion, epochs=epochs, seed=seed) for name, fusion in DEMO_MODELS.items()}  # an impossible setting writes nothing
     if out.exists() and any(out.iterdir()) and not (out/'data'/'test_labels.csv').exists():
         raise MMLCError(f"{out}: the folder is not empty and holds no demo; choose a new folder")
     data = make_synthetic(out/'data', n_train=n_train, n_test=n_test, size=32, seed=seed)
@@ -261,7 +287,7 @@ def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=2
     for i, (name, fusion) in enumerate(DEMO_MODELS.items()):
         t0, folder = time.time(), out/_demo_folder(name)
         if progress: print(f"demo: model {i + 1}/{len(DEMO_MODELS)}, {name}, into {folder}", file=sys.stderr)
-        res = train(get_config('tiny', fusion=fusion, epochs=epochs, seed=seed), df, data/'data', out=folder, overwrite=True, progress=progress)
+        res = train(cfgs[name], df, data/'data', out=folder, overwrite=True, progress=progress)
         _save_plots(res, folder)
         r = evaluate(folder, test, data/'data')
         rows.append(dict(model=name, **{k: round(v, 4) for k, v in r.items() if k != 'n_rows'}, seconds=round(time.time() - t0, 1)))

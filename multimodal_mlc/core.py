@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #de674ba6
 from __future__ import annotations
-import fcntl, hashlib, json, math, os, random, re, secrets, sys, zlib
+import errno, fcntl, hashlib, json, math, os, random, re, secrets, shutil, stat, sys, zlib
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,12 +13,65 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['MMLCError', 'hash_key', 'cache_dir', 'atomic_path', 'atomic_write_text', 'RowStore', 'take_rows', 'seed_everything',
+__all__ = ['MMLCError', 'file_kind', 'FileKindError', 'open_regular', 'real_folder', 'check_writable', 'hash_key', 'cache_dir',
+           'atomic_path', 'atomic_write_text', 'write_user_file', 'RowStore', 'take_rows', 'seed_everything',
            'default_device', 'find_comp5329']
 
 # %% ../nbs/00_core.ipynb #df8cd427
 class MMLCError(Exception):
     "An error in the user's input or setup, with a message meant to be read by the user."
+
+# %% ../nbs/00_core.ipynb #79a30f9c
+_KINDS = {stat.S_IFLNK: 'a symbolic link', stat.S_IFDIR: 'a folder', stat.S_IFIFO: 'a FIFO', stat.S_IFCHR: 'a character device',
+          stat.S_IFBLK: 'a block device', stat.S_IFSOCK: 'a socket', stat.S_IFREG: 'a regular file'}
+
+def file_kind(mode:int) -> str:
+    "What a file of `os.stat` mode `mode` is, in words."
+    return _KINDS.get(stat.S_IFMT(mode), 'a special file')
+
+class FileKindError(MMLCError):
+    "`path` is `kind` ('a folder', 'a FIFO', 'a symbolic link', ...) where `expected` was needed."
+    def __init__(self, path, kind:str, expected:str='a regular file'):
+        self.path, self.kind = Path(path), kind
+        super().__init__(f"{path}: is {kind}, not {expected}")
+
+# %% ../nbs/00_core.ipynb #90400af6
+def open_regular(path, flags:int=os.O_RDONLY, follow:bool=True, mode:str='rb'):
+    "`path` opened with `flags` as a file object if it is a regular file (with `follow=False`, not a link to one), else a `FileKindError`; a FIFO or device is never opened."
+    try: st = os.stat(path, follow_symlinks=follow)
+    except FileNotFoundError:
+        if not flags & os.O_CREAT: raise
+    else:
+        if not stat.S_ISREG(st.st_mode): raise FileKindError(path, file_kind(st.st_mode))
+    # checked again on the open file, without blocking: the path may have become a FIFO or a link since the stat
+    try: fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW), 0o666)
+    except OSError as e:
+        if e.errno == errno.ELOOP and not follow: raise FileKindError(path, 'a symbolic link') from None
+        raise
+    if not stat.S_ISREG(m := os.fstat(fd).st_mode): os.close(fd); raise FileKindError(path, file_kind(m))
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, mode)
+
+# %% ../nbs/00_core.ipynb #b72b0a30
+def real_folder(path) -> Path:
+    "`path`, made if it is missing, when it is a folder and not a symbolic link to one (a link planted in a shared folder would send our writes elsewhere); else a `FileKindError`."
+    path = Path(path)
+    if not os.path.lexists(path): path.mkdir(parents=True, exist_ok=True)
+    if not stat.S_ISDIR(m := os.lstat(path).st_mode): raise FileKindError(path, file_kind(m), 'a folder')
+    return path
+
+# %% ../nbs/00_core.ipynb #58053c47
+def check_writable(path, what:str) -> Path:
+    "`path` when a file could be made there (in it, if it is a folder, or in the nearest folder above it that exists); else an `MMLCError` naming `what`, the setting that chose it, before any work. Nothing is made."
+    p = Path(os.path.abspath(path))
+    while not os.path.lexists(p): p = p.parent
+    if not p.is_dir() and not os.path.lexists(path): raise MMLCError(f"{path} ({what}): {p} is a file, so no folder can be made there")
+    d = p if p.is_dir() else p.parent
+    if not os.access(d, os.W_OK | os.X_OK):  # access() says EROFS for a read-only file system too
+        raise MMLCError(f"{path} ({what}): cannot write in {d} ({'read-only file system' if _read_only(d) else 'permission denied'})")
+    return Path(path)
+
+def _read_only(d) -> bool: return bool(os.statvfs(d).f_flag & os.ST_RDONLY)
 
 # %% ../nbs/00_core.ipynb #7d60fe28
 def hash_key(*parts, n:int=16) -> str:
@@ -28,11 +81,11 @@ def hash_key(*parts, n:int=16) -> str:
 
 # %% ../nbs/00_core.ipynb #ba95f562
 def cache_dir(sub:str='') -> Path:
-    "The on-disk cache folder (`$MMLC_CACHE` or `~/.cache/multimodal_mlc`), created on demand."
-    root = Path(os.environ.get('MMLC_CACHE', Path.home()/'.cache'/'multimodal_mlc'))
-    path = root/sub if sub else root
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    "The on-disk cache folder (`$MMLC_CACHE`, or `~/.cache/multimodal_mlc` when that is unset or empty), or its subfolder `sub` (a real folder, not a link), created on demand."
+    root = Path(os.environ.get('MMLC_CACHE') or Path.home()/'.cache'/'multimodal_mlc')  # empty: unset, not the current folder
+    try: root.mkdir(parents=True, exist_ok=True); return real_folder(root/sub) if sub else root
+    except FileKindError: raise
+    except OSError as e: raise MMLCError(f"the cache {root/sub} (MMLC_CACHE): cannot make it ({e.strerror or e}); set MMLC_CACHE to a folder you can write") from None
 
 # %% ../nbs/00_core.ipynb #460e2500
 @contextmanager
@@ -45,16 +98,17 @@ def _naming_file(path):
 
 # %% ../nbs/00_core.ipynb #53fb654c
 @contextmanager
-def atomic_path(path):
-    "Yield a temporary path next to `path`; on success it replaces `path` atomically, on error it is removed."
+def atomic_path(path, mode:int|None=None):
+    "Yield a temporary path next to `path`; on success it replaces `path` atomically, with permissions `mode` (default: those `open()` gives a new file), on error it is removed."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent/f'.{path.name}.{secrets.token_hex(6)}.tmp'
     # made as open() makes a file (0o666 less the umask): mkstemp's 0o600 would lock others out of a shared file
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666); made = stat.S_IMODE(os.fstat(fd).st_mode); os.close(fd)
     try:
         with _naming_file(path):
             yield tmp
+            os.chmod(tmp, made if mode is None else mode)  # a writer that makes the file anew (safetensors: 0o600) gets them too
             with open(tmp, 'rb') as f: os.fsync(f.fileno())
             os.replace(tmp, path)
     finally:
@@ -64,6 +118,19 @@ def atomic_path(path):
 def atomic_write_text(path, text:str):
     "Write `text` to `path` atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(text, encoding='utf-8')
+
+# %% ../nbs/00_core.ipynb #ff56ffa7
+def write_user_file(path, text:str) -> Path:
+    "Write `text` to the file `path` a user named: through a symbolic link (atomically, beside its target, whose permissions are kept), into a device or FIFO in place, never replacing either; a folder is an error. The file written."
+    try: st = os.stat(path)  # through links
+    except FileNotFoundError: st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode): raise FileKindError(path, 'a folder', 'a file to write')
+        with _naming_file(path), open(path, 'w', encoding='utf-8') as f: f.write(text)  # /dev/stdout, /dev/null, a pipe: the bytes go as they come
+        return Path(path)
+    target = Path(os.path.realpath(path))
+    with atomic_path(target, None if st is None else stat.S_IMODE(st.st_mode)) as tmp: Path(tmp).write_text(text, encoding='utf-8')
+    return target
 
 # %% ../nbs/00_core.ipynb #f9561646
 class _Damaged(ValueError):
@@ -111,15 +178,21 @@ def _crc(path, start:int, stop:int) -> int:
     "CRC-32 of bytes `start:stop` of the file `path`, read in blocks so that a large store needs little memory."
     _HASHED['chunks'] += 1; _HASHED['bytes'] += stop - start
     crc = 0
-    with open(path, 'rb') as f:
+    with open_regular(path, follow=False) as f:
         f.seek(start)
         while start < stop and (b := f.read(min(1 << 24, stop - start))):
             crc = zlib.crc32(b, crc); start += len(b)
     return crc
 
 # %% ../nbs/00_core.ipynb #f70477bd
+def _odd_entries(folder:Path):
+    "What in the store `folder` is not a regular file (a link planted in a shared cache, a stray folder), as `_Damaged`."
+    for e in os.scandir(folder):
+        _need(e.is_file(follow_symlinks=False), f'{e.name} is {file_kind(e.stat(follow_symlinks=False).st_mode)}, not a regular file')
+
 def _check_files(folder:Path, idx:dict):
     "`_Damaged` unless each `.bin` in `folder` holds the rows of `idx` and each chunk not yet verified by this process matches its checksums."
+    _odd_entries(folder)
     row = {n: math.prod(shape) * dt.itemsize for n, (dt, shape) in ((n, _array_spec(n, s)) for n, s in idx['arrays'].items())}
     for name, r in row.items():
         f, want = folder/f'{name}.bin', len(idx['keys']) * r
@@ -136,18 +209,24 @@ def _check_files(folder:Path, idx:dict):
 @contextmanager
 def _locked(folder:Path, wait:bool=True):
     "Hold the lock of the store in `folder`; yield False, without it, if it is busy and not `wait`."
-    fd = os.open(folder/'lock', os.O_RDONLY | os.O_CREAT, 0o666)  # read-only: a shared store's lock may not be ours to write
-    try:
-        try: fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)); free = True
+    lock = lambda: open_regular(folder/'lock', os.O_RDONLY | os.O_CREAT, follow=False)  # read-only: a shared store's lock may not be ours to write
+    try: f = lock()
+    except FileKindError: _remove(folder/'lock'); f = lock()  # a link or folder in its place: removed, never followed
+    with f:
+        try: fcntl.flock(f.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)); free = True
         except BlockingIOError: free = False
         yield free
-    finally: os.close(fd)
+
+def _remove(path):
+    "Delete `path`: a file or a link (never what it points to), or a folder with everything in it."
+    if os.path.isdir(path) and not os.path.islink(path): shutil.rmtree(path)
+    else: os.unlink(path)
 
 # %% ../nbs/00_core.ipynb #d70eb59a
 def _write_rows(f:Path, a:np.ndarray, n:int) -> int:
     "Write rows `a` into the file `f` after its `n` committed rows, over any bytes a killed append left there; their CRC-32."
     b = np.ascontiguousarray(a).tobytes(); at = n * (len(b) // len(a))
-    with _naming_file(f), open(os.open(f, os.O_RDWR | os.O_CREAT, 0o666), 'r+b') as out:
+    with _naming_file(f), open_regular(f, os.O_RDWR | os.O_CREAT, follow=False, mode='r+b') as out:  # never through a planted link
         out.truncate(at); out.seek(at); out.write(b); out.flush(); os.fsync(out.fileno())
     return zlib.crc32(b)
 
@@ -155,8 +234,7 @@ def _write_rows(f:Path, a:np.ndarray, n:int) -> int:
 class RowStore:
     "An append-only on-disk table of array rows under string keys, safe to share between processes; a damaged one is rebuilt empty."
     def __init__(self, kind:str, *key):
-        self.path = self._path(kind, key)
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.path = real_folder(self._path(kind, key))  # a link in its place is refused: our writes would land elsewhere
         with _locked(self.path, wait=False) as free:  # a killed run's half-written index, unless an append may be writing one now
             for f in self.path.glob('.index.json.*.tmp') if free else []: f.unlink(missing_ok=True)
 
@@ -175,8 +253,10 @@ class RowStore:
 
     def _checked(self) -> dict:
         "index.json if it and the files it describes are sound, else `_Damaged`."
-        try: text = (self.path/'index.json').read_bytes()
-        except FileNotFoundError: return dict(keys=[], arrays={}, meta={}, chunks=[])
+        try:
+            with open_regular(self.path/'index.json', follow=False) as f: text = f.read()
+        except FileNotFoundError: _odd_entries(self.path); return dict(keys=[], arrays={}, meta={}, chunks=[])
+        except FileKindError as e: raise _Damaged(f'index.json is {e.kind}, not a regular file') from None
         try: idx = json.loads(text)
         except (ValueError, RecursionError): raise _Damaged('index.json is empty' if not text.strip() else 'index.json is not valid JSON') from None
         _check_files(self.path, _check_index(idx))
@@ -188,7 +268,7 @@ class RowStore:
         except _Damaged as e:
             print(f'multimodal_mlc: cache {self.path} is damaged ({e}); rebuilding it', file=sys.stderr)
             for f in self.path.iterdir():
-                if f.name != 'lock': f.unlink()  # the lock stays: other processes may be waiting on it
+                if f.name != 'lock': _remove(f)  # the lock stays: other processes may be waiting on it
             return dict(keys=[], arrays={}, meta={}, chunks=[])
 
     def rows(self, keys, idx:dict|None=None) -> np.ndarray:
@@ -219,8 +299,10 @@ class RowStore:
         "Read-only memory maps of every array, over the committed rows."
         idx = idx or self.index()
         n = len(idx['keys'])
-        return {name: np.memmap(self.path/f'{name}.bin', np.dtype(dt), 'r', shape=(n, *shape)) if n else np.zeros((0, *shape), np.dtype(dt))
-                for name, (dt, shape) in idx['arrays'].items()}
+        return {name: self._map(name, np.dtype(dt), (n, *shape)) if n else np.zeros((0, *shape), np.dtype(dt)) for name, (dt, shape) in idx['arrays'].items()}
+
+    def _map(self, name, dtype, shape):
+        with open_regular(self.path/f'{name}.bin', follow=False) as f: return np.memmap(f, dtype, 'r', shape=shape)  # the map keeps the file open
 
 # %% ../nbs/00_core.ipynb #a0fffc66
 def take_rows(array:np.ndarray, rows) -> np.ndarray:

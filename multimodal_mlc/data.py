@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw
 
-from .core import MMLCError, atomic_write_text
+from .core import MMLCError, atomic_write_text, open_regular, write_user_file
 
 # %% auto #0
 __all__ = ['SHAPES', 'parse_labels', 'read_csv', 'row_line', 'row_place', 'write_csv', 'LabelSpace', 'stratified_split',
@@ -25,37 +25,56 @@ def _fold(caption:str) -> str:
     return re.sub(r'\s*[\r\n]+\s*', ' ', caption).strip()
 
 # %% ../nbs/01_data.ipynb #a6b67eb0
-def _strict_records(text:str, n_cols:int):
-    "Records of a correctly quoted CSV body as `(line, fields, problem)`; raises `csv.Error` or `ValueError` if it is not one."
+def _strict_records(text:str, n_cols:int, starts_record):
+    "Records of a correctly quoted CSV body as `(line, fields, problem)`; raises `csv.Error` or `ValueError` if it is not one, or if a field holds a line that `starts_record` (a quote opened and never closed swallows the records after it)."
     reader = csv.reader(io.StringIO(text, newline=''), strict=True)
     records, line = [], 2
     for fields in reader:
         if fields and len(fields) != n_cols: raise ValueError(f'{len(fields)} fields')
+        if any(starts_record(l) for f in fields if '\n' in f for l in f.split('\n')[1:]): raise ValueError('a record inside a field')
         if fields: records.append((line, fields, None))
         line = reader.line_num + 2
     return records
 
 # %% ../nbs/01_data.ipynb #cf9247e9
+def _record_start(n_pre:int) -> re.Pattern:
+    "A line that begins with `n_pre` fields and a comma; group 1 is the caption after them."
+    return re.compile(r'^' + r','.join([r'[^,"\n]*']*n_pre) + r',(.*)$')
+
+def _starts_record(line:str, start:re.Pattern) -> bool:
+    "Whether `line` begins a record of its own (`123.jpg,1 4,...`, or an ImageID without spaces and a quoted caption that closes): it is never read as more of a caption."
+    return bool((m := start.match(line)) and (_ID_LIKE.match(line) or _whole(line, m)))
+
 def _raw_records(text:str, header:list, fname:str):
     "Records `(line, fields, problem)` of a body whose last column (the caption) is quoted without escaping; `problem` names a bad row."
     n_pre = len(header) - 1
-    start = re.compile(r'^' + r','.join([r'[^,"\n]*']*n_pre) + r',(.*)$')
+    start = _record_start(n_pre)
     records = []  # [line, fields before the caption, caption, whole, problem]
     for i, line in enumerate(text.split('\n'), 2):
         m = start.match(line)
-        is_open = records and not _closed(records[-1][2])
-        # a whole record inside an open caption means that caption never closed: end the caption there rather than swallow the record
-        if is_open and m and _whole(line, m):
+        is_open = records and not records[-1][2].closed
+        # a line that starts a record of its own inside an open caption means that caption never closed: it ends there, the record is never swallowed
+        if is_open and _starts_record(line, start):
             records[-1][4] = f"the caption's closing quote is missing (line {i} looks like a record of its own)"; is_open = False
         # a new record only where the previous caption is closed: quotes inside captions never split a row
-        if m and not is_open: records.append([i, line[:m.start(1)-1].split(','), m.group(1), True, None])
+        if m and not is_open: records.append([i, line[:m.start(1)-1].split(','), _Caption(m.group(1)), True, None])
         # a line that starts like `123.jpg,` but lacks fields is a bad row of its own (only its ImageID kept), not more of the caption before it
-        elif not is_open and _ID_LIKE.match(line): records.append([i, line.split(',', 1)[:1], '', False, None])
-        elif records: records[-1][2] += '\n' + line
+        elif not is_open and _ID_LIKE.match(line): records.append([i, line.split(',', 1)[:1], _Caption(''), False, None])
+        elif records: records[-1][2].add(line)
         elif line.strip(): raise MMLCError(f"{fname}, line {i}: expected a record starting with {','.join(header[:n_pre])}, got {line[:60]!r}")
-    return [(i, pre + [_unquote(cap, fname, i)] if whole and not bad else pre, bad) for i, pre, cap, whole, bad in records]
+    return [(i, pre + [_unquote(cap.text(), fname, i)] if whole and not bad else pre, bad) for i, pre, cap, whole, bad in records]
 
 _ID_LIKE = re.compile(r'^[^,"\s]+\.\w+,')
+
+class _Caption:
+    "The lines of a raw-quoted caption, and whether its closing quote has come, kept up a line at a time: a caption left open over a whole file costs linear time."
+    def __init__(self, first:str): self.parts, self.quoted, self.tail, self.long = [first], first.startswith('"'), first.rstrip(), len(first.rstrip()) > 1
+    def add(self, line:str):
+        self.parts.append(line)
+        if line.strip(): self.tail, self.long = line.rstrip(), True
+    @property
+    def closed(self) -> bool: return not self.quoted or (self.long and self.tail.endswith('"'))  # as `_closed` of the whole text
+    def text(self) -> str: return '\n'.join(self.parts)
 
 def _closed(caption:str) -> bool:
     c = caption.rstrip()
@@ -78,8 +97,10 @@ _COLUMNS = ('ImageID', 'Labels', 'Caption')
 def _decode(path) -> str:
     "The text of `path`: UTF-8 with or without BOM, CRLF or LF line ends."
     path = Path(path)
-    if not path.is_file(): raise MMLCError(f"{path}: no such file")
-    try: text = path.read_bytes().decode('utf-8-sig')
+    try:
+        with open_regular(path) as f: data = f.read()
+    except (FileNotFoundError, NotADirectoryError): raise MMLCError(f"{path}: no such file") from None
+    try: text = data.decode('utf-8-sig')
     except UnicodeDecodeError as e: raise MMLCError(f"{path}: not UTF-8 text (byte {e.start})") from None
     return text.replace('\r\n', '\n').replace('\r', '\n')
 
@@ -96,7 +117,8 @@ def _header(text:str, fname:str) -> list:
 # %% ../nbs/01_data.ipynb #ecab7202
 def _records(text:str, header:list, fname:str):
     body = text.split('\n', 1)[1] if '\n' in text else ''
-    try: return _strict_records(body, len(header))
+    start = _record_start(len(header) - 1)
+    try: return _strict_records(body, len(header), lambda line: _starts_record(line, start))
     except (csv.Error, ValueError): pass
     if header[-1] != 'Caption': raise MMLCError(f"{fname}: not valid CSV, and the caption is not the last column, so its records cannot be recovered")
     return _raw_records(body, header, fname)
@@ -118,13 +140,13 @@ def read_csv(path, on_error:str='raise') -> pd.DataFrame:
     fname = str(path)
     text = _decode(path)
     header = _header(text, fname)
-    rows, skipped, seen = [], [], {}
+    rows, skipped, seen, lines = [], [], {}, {}
     for line, fields, problem in _records(text, header, fname):
         rec = dict(zip(header, fields))
         try:
             if problem: raise ValueError(problem)
             if len(fields) != len(header): raise ValueError(f"the row does not hold the {len(header)} fields {','.join(header)}")
-            rows.append(_check_row(rec, seen, line))
+            rows.append(_check_row(rec, seen, line)); lines[rows[-1]['ImageID']] = line
         except ValueError as e:
             msg = f"{fname}, line {line} (ImageID {rec.get('ImageID', '?')!r}): {e}"
             if on_error == 'raise': raise MMLCError(msg) from None
@@ -132,7 +154,7 @@ def read_csv(path, on_error:str='raise') -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=[c for c in _COLUMNS if c in header])
     df.attrs['skipped'] = skipped
     df.attrs['file'] = fname
-    df.attrs['lines'] = _Lines((i, seen[i]) for i in df.ImageID)  # kept through slicing and concat, unlike a column
+    df.attrs['lines'] = _Lines(lines)  # kept through slicing and concat, unlike a column
     return df
 
 class _Lines(dict):
@@ -150,10 +172,12 @@ def row_place(df:pd.DataFrame, k:int) -> str:
     return f"{df.attrs['file']}, line {line}" if line is not None else f"row {k}"
 
 def _check_row(rec:dict, seen:dict, line:int) -> dict:
+    "The row `rec` of line `line` checked and cleaned; `seen` maps each file named so far (`200.jpg`, `./200.jpg` and `200.jpg/` are one) to its line and ImageID."
     iid = rec['ImageID'].strip()
     if not iid: raise ValueError('empty ImageID')
-    if iid in seen: raise ValueError(f'duplicate ImageID, first on line {seen[iid]}')
-    seen[iid] = line
+    if (first := seen.get(same := os.path.normpath(iid))):
+        raise ValueError(f'duplicate ImageID, first on line {first[0]}' + (f' as {first[1]!r}, the same file' if first[1] != iid else ''))
+    seen[same] = (line, iid)
     out = dict(ImageID=iid, Caption=_fold(rec['Caption']))
     if 'Labels' in rec: out['Labels'] = parse_labels(rec['Labels'])
     return out
@@ -164,7 +188,7 @@ def _labels_text(labels) -> str:
     return ' '.join(map(str, labels)) if hasattr(labels, '__iter__') else str(labels)
 
 def write_csv(df:pd.DataFrame, path) -> Path:
-    "Write the `ImageID[,Labels],Caption` columns of `df` to `path` as standard CSV, atomically; `read_csv(path)` gives them back."
+    "Write the `ImageID[,Labels],Caption` columns of `df` to `path` as standard CSV (atomically, through a link: `write_user_file`); `read_csv(path)` gives them back."
     missing = [c for c in ('ImageID', 'Caption') if c not in df.columns]
     if missing: raise MMLCError(f"{path}: the table has no column {', '.join(missing)}; expected ImageID, Caption and optionally Labels")
     cols = [c for c in _COLUMNS if c in df.columns]
@@ -174,12 +198,12 @@ def write_csv(df:pd.DataFrame, path) -> Path:
         if 'Labels' in rec: rec['Labels'] = _labels_text(rec['Labels'])
         try:
             row = _check_row(rec, {}, k)
-            if row['ImageID'] in first: raise ValueError(f"duplicate ImageID, first at {row_place(df, first[row['ImageID']])}")
+            if (same := os.path.normpath(row['ImageID'])) in first: raise ValueError(f"duplicate ImageID, first at {row_place(df, first[same])}")
         except ValueError as e: raise MMLCError(f"{path}: cannot write {row_place(df, k)} (ImageID {rec['ImageID']!r}): {e}") from None
-        first[row['ImageID']] = k; rows.append(row)
+        first[same] = k; rows.append(row)
     out = pd.DataFrame(rows, columns=cols)
     if 'Labels' in out: out['Labels'] = out.Labels.map(_labels_text)
-    atomic_write_text(path, out.to_csv(index=False, lineterminator='\n'))
+    write_user_file(path, out.to_csv(index=False, lineterminator='\n'))
     return Path(path)
 
 # %% ../nbs/01_data.ipynb #ac19e4ff

@@ -17,8 +17,7 @@ from .models import ImageBottom, image_backbone, image_norm, image_tokens, pool_
 from .settings import Config
 
 # %% auto #0
-__all__ = ['FEATURE_STATS', 'image_views', 'Features', 'frozen_backbone', 'check_image_stages', 'features_missing',
-           'cache_image_features']
+__all__ = ['FEATURE_STATS', 'image_views', 'Features', 'frozen_backbone', 'features_missing', 'cache_image_features']
 
 # %% ../nbs/07a_features.ipynb #74d88b33
 FEATURE_STATS = {'passes': 0}  # backbone forwards of one view of one image in this process; tests read it
@@ -73,10 +72,6 @@ def frozen_backbone(cfg:Config, whole:bool=False) -> nn.Module:
         torch.manual_seed(cfg.seed)
         net = image_backbone(cfg.backbone, pretrained=cfg.pretrained, num_classes=0, **cfg.model_kw).eval()
     return ImageBottom(net, cfg.image_tune_stages).eval() if cfg.image_tune_stages and not whole else net
-
-def check_image_stages(cfg:Config):
-    "Refuse an `image_tune_stages` that the backbone of `cfg` cannot give, before any image is decoded."
-    if cfg.image_tune_stages and cfg.fusion != 'text': ImageBottom(image_backbone(cfg.backbone, num_classes=0, **cfg.model_kw), cfg.image_tune_stages)
 
 def _stores(cfg:Config, views:list) -> tuple:
     "For each of `views`, the store of `cfg`'s features and the key of a store of all tokens to pool them from (None when they are not pooled); the grid."

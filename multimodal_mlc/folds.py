@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import atomic_write_text
+from .core import atomic_write_text, cache_dir, check_writable
 from .text import encode_captions
 from .models import Ensemble, model_report
 from .metrics import f1_scores
 from .thresholds import apply_thresholds, tune_thresholds
 from .settings import Config
 from .distributed import distributed
-from .inputs import text_encoder
-from .modelfile import check_out_folder, load_meta, save_model, _clear_folder
+from .inputs import check_trainable, text_encoder
+from .modelfile import check_model, check_out_folder, load_meta, save_model, _clear_folder
 from .train import TrainResult, train
 
 # %% auto #0
@@ -37,7 +37,8 @@ def train_folds(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False
     "`train` for any `cfg`: with `folds=K`, K models (each in `out/fold-k`) and their average in `out`, thresholds tuned on the out-of-fold probabilities."
     if cfg.folds == 1 or cfg.fold is not None: return train(cfg, df, images, out, resume, overwrite, on_error, device, progress, callbacks)
     out = Path(out) if out else None; writes = out if distributed()[0] == 0 else None
-    if writes: check_out_folder(out, resume, overwrite); _clear_folder(out, overwrite)
+    check_model(cfg); check_trainable(cfg, df); check_writable(cache_dir(), 'MMLC_CACHE')  # before the captions are encoded, and every fold's run
+    if writes: check_out_folder(out, resume, overwrite); check_writable(out, '--out'); _clear_folder(out, overwrite)
     cfg = _pin_max_len(cfg, df, device)  # every model reads the captions at the length the average is scored with
     runs = [train(replace(cfg, fold=k), df, images, out and out/f'fold-{k}', resume, overwrite, on_error, device, progress, callbacks) for k in range(cfg.folds)]
     p, y = np.concatenate([r.valid_probs for r in runs]), np.concatenate([r.valid_y for r in runs])

@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from .core import MMLCError, RowStore, take_rows
+from .core import FileKindError, MMLCError, RowStore, open_regular, take_rows
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'load_image', 'augment', 'normalize', 'ImageCache',
-           'io_workers', 'image_keys', 'cache_images']
+__all__ = ['MAX_IMAGE_MB', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'load_image', 'augment', 'normalize',
+           'ImageCache', 'io_workers', 'image_keys', 'cache_images']
 
 # %% ../nbs/01a_images.ipynb #266e4102
 def image_path(images, image_id:str) -> Path:
@@ -28,22 +28,17 @@ def image_path(images, image_id:str) -> Path:
     return Path(images)/p
 
 # %% ../nbs/01a_images.ipynb #e24c2157
-_SPECIAL = {stat.S_IFIFO: 'a FIFO', stat.S_IFCHR: 'a character device', stat.S_IFBLK: 'a block device', stat.S_IFSOCK: 'a socket'}
+MAX_IMAGE_MB = 1024  # the default cap on an image file (Config.max_image_mb): far above any photo (a 100-megapixel JPEG is about 50 MB)
 
-def _open_file(path:Path):
-    "`path` opened for binary reading; anything but a regular file is an `MMLCError`, as reading a FIFO or a device never ends."
-    try: mode = os.stat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError, ValueError): raise MMLCError(f"{path}: image file not found") from None
+def _open_file(path:Path, max_mb:int=MAX_IMAGE_MB):
+    "`path` opened for binary reading; anything but a regular file of at most `max_mb` MB is an `MMLCError`, as reading a FIFO or a device never ends."
+    try: f = open_regular(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError): raise MMLCError(f"{path}: image file not found") from None  # ValueError: a NUL
+    except FileKindError as e: raise MMLCError(f"{path}: is a folder, not an image" if e.kind == 'a folder' else f"{path}: not a regular file ({e.kind}), not an image") from None
     except OSError as e: raise MMLCError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
-    if stat.S_ISREG(mode):
-        # opened without blocking and checked again: the path may have become a FIFO since the stat
-        try: f = open(path, 'rb', opener=lambda p, fl: os.open(p, fl | getattr(os, 'O_NONBLOCK', 0)))
-        except OSError as e: raise MMLCError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
-        mode = os.fstat(f.fileno()).st_mode
-        if stat.S_ISREG(mode): return f
-        f.close()
-    if stat.S_ISDIR(mode): raise MMLCError(f"{path}: is a folder, not an image")
-    raise MMLCError(f"{path}: not a regular file ({_SPECIAL.get(stat.S_IFMT(mode), 'a special file')}), not an image")
+    if (n := os.fstat(f.fileno()).st_size) > max_mb << 20:
+        f.close(); raise MMLCError(f"{path}: {n / 2**20:,.0f} MB, over the image file size limit of {max_mb} MB (max_image_mb)")
+    return f
 
 # %% ../nbs/01a_images.ipynb #c6906367
 def _to_rgb(im:Image.Image) -> Image.Image:
@@ -61,10 +56,10 @@ def _to_rgb(im:Image.Image) -> Image.Image:
         return bg
     return im.convert('RGB')
 
-def load_image(path, size:int|None=None) -> Image.Image:
-    "Open `path` as RGB, upright as its EXIF orientation says (resized to `size`x`size` when given); any failure is an `MMLCError` naming the file."
+def load_image(path, size:int|None=None, max_mb:int=MAX_IMAGE_MB) -> Image.Image:
+    "Open `path` as RGB, upright as its EXIF orientation says (resized to `size`x`size` when given); any failure, or a file over `max_mb` MB, is an `MMLCError` naming the file."
     path = Path(path)
-    f = _open_file(path)
+    f = _open_file(path, max_mb)
     try:
         with f, warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
@@ -125,60 +120,64 @@ def io_workers() -> int:
 _HASHES = {}  # (path, size, mtime, inode) -> hash of the bytes: each file is read once per process to name it
 
 def _content_hash(p:Path, st) -> str|None:
-    "A hash of the bytes of the regular file `p` (whose `os.stat` is `st`), or None if it cannot be read."
+    "A hash of the bytes of the regular file `p` (whose `os.stat` is `st`), read in blocks, or None if it cannot be read."
     memo = (str(p.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
     if memo not in _HASHES:
+        h = hashlib.blake2b(digest_size=20)
         try:
-            with open(p, 'rb', opener=lambda q, fl: os.open(q, fl | getattr(os, 'O_NONBLOCK', 0))) as f:  # never blocks on a FIFO
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode): return None
-                _HASHES[memo] = 'blake2b ' + hashlib.blake2b(f.read(), digest_size=20).hexdigest()
-        except OSError: return None  # not remembered: the next call tries again
+            with open_regular(p) as f:
+                while b := f.read(1 << 20): h.update(b)  # a block at a time: an 8 GB file named like an image needs 1 MB
+        except (OSError, MMLCError): return None  # not remembered: the next call tries again
+        _HASHES[memo] = 'blake2b ' + h.hexdigest()
     return _HASHES[memo]
 
-def _file_key(p:Path) -> str:
-    "A file's identity in the caches: a hash of its bytes, so a copy of the data (new paths and times, as in each Colab session) or a moved folder finds its rows; a file that cannot be read, its path."
+def _file_key(p:Path, max_mb:int=MAX_IMAGE_MB) -> str:
+    "A file's identity in the caches: a hash of its bytes, so a copy of the data (new paths and times, as in each Colab session) or a moved folder finds its rows; a file that cannot be read, or is over `max_mb` MB (it fails to load), its path."
     try:
         st = p.stat()
-        if stat.S_ISREG(st.st_mode) and (h := _content_hash(p, st)): return h
+        if stat.S_ISREG(st.st_mode) and st.st_size <= max_mb << 20 and (h := _content_hash(p, st)): return h
     except (OSError, ValueError): pass  # ValueError: a NUL in the name
     return json.dumps([str(p), None, None])
 
-def _decode_all(paths:list, size:int, n_workers:int|None=None):
+def _decode_all(paths:list, size:int, n_workers:int|None=None, max_mb:int=MAX_IMAGE_MB):
     "uint8 images of `paths` resized to `size`, and `{position: message}` for those that cannot be read."
     arr, failed = np.zeros((len(paths), size, size, 3), np.uint8), {}
     def work(i):
         IMAGE_STATS['decoded'] += 1
-        try: arr[i] = np.asarray(load_image(paths[i], size))
+        try: arr[i] = np.asarray(load_image(paths[i], size, max_mb))
         except MMLCError as e: failed[i] = str(e)
     with ThreadPoolExecutor(n_workers or io_workers()) as ex: list(ex.map(work, range(len(paths))))
     return arr, failed
 
-def _decode_keys(keys:list, where:dict, size:int, n_workers:int|None=None):
+def _decode_keys(keys:list, where:dict, size:int, n_workers:int|None=None, max_mb:int=MAX_IMAGE_MB):
     "The `keys` whose files `where[key]` decode, their images, and `{key: message}` for the others."
-    arr, bad = _decode_all([where[k] for k in keys], size, n_workers)
+    arr, bad = _decode_all([where[k] for k in keys], size, n_workers, max_mb)
     ok = [i for i in range(len(keys)) if i not in bad]
     return [keys[i] for i in ok], arr[ok], {keys[i]: m for i, m in bad.items()}
 
 # %% ../nbs/01a_images.ipynb #bfbf50c6
-def image_keys(paths) -> list:
+def image_keys(paths, max_mb:int=MAX_IMAGE_MB) -> list:
     "Each file's key in the caches (`_file_key`: a hash of its bytes), read by `io_workers()` threads."
-    with ThreadPoolExecutor(io_workers()) as ex: return list(ex.map(_file_key, map(Path, paths)))
+    with ThreadPoolExecutor(io_workers()) as ex: return list(ex.map(lambda p: _file_key(Path(p), max_mb), paths))
 
-def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_workers:int|None=None, chunk:int=2048, only=None) -> ImageCache:
-    "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`); failures are tried again on the next call; with `only` (keys, or a function of the files' keys giving them), the other files are not decoded."
+_CHUNK_BYTES = 512 << 20  # decoded pixels held at once before they go to the store: 2,048 images at 224 px, fewer when larger
+
+def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_workers:int|None=None, chunk:int=2048, only=None, max_mb:int=MAX_IMAGE_MB) -> ImageCache:
+    "Each image decoded and resized once, ever, into an on-disk store shared by every list of files (in memory with `cache=False`); failures (a file over `max_mb` MB among them) are tried again on the next call; with `only` (keys, or a function of the files' keys giving them), the other files are not decoded."
     paths = [Path(p) for p in paths]
-    keys = image_keys(paths)
+    keys = image_keys(paths, max_mb)
     if callable(only): only = only(keys)
     where = dict(zip(keys, paths))
     if not cache:
-        good, arr, failed = _decode_keys(list(dict.fromkeys(keys)), where, size, n_workers)
+        good, arr, failed = _decode_keys(list(dict.fromkeys(keys)), where, size, n_workers, max_mb)
         pos = {k: i for i, k in enumerate(good)}
         return _checked(ImageCache(arr, np.array([pos.get(k, -1) for k in keys], np.int64), keys), failed, on_error)
     store = RowStore('images', 'v3', size)  # v3: the v2 stores kept failures as black rows, which would never be tried again
     known = set(store.index()['keys'])
     new, failed = list(dict.fromkeys(k for k in keys if k not in known and (only is None or k in only))), {}
+    chunk = max(1, min(chunk, _CHUNK_BYTES // (3 * size * size)))
     for s in range(0, len(new), chunk):  # appended chunk by chunk: a killed run keeps what it decoded
-        good, arr, bad = _decode_keys(new[s:s + chunk], where, size, n_workers)
+        good, arr, bad = _decode_keys(new[s:s + chunk], where, size, n_workers, max_mb)
         failed.update(bad)  # not stored: a read that failed (a permission, a mount away) may well work next time
         if good: store.append(good, image=arr)
     idx = store.index()

@@ -4,6 +4,7 @@
 
 # %% ../nbs/07b_inputs.ipynb #d145e8fa
 from __future__ import annotations
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from .features import Features, cache_image_features, features_missing
 from .distributed import barrier
 
 # %% auto #0
-__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'predict_probs']
+__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'check_trainable', 'predict_probs']
 
 # %% ../nbs/07b_inputs.ipynb #6902a510
 @dataclass
@@ -92,7 +93,7 @@ def prepare_inputs(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', ma
     paths, refused = _image_paths(images, df.ImageID)
     views = None if train else ['none', 'hflip'][:1 + cfg.tta]  # scoring: the plain view, and the mirror image for `tta`
     # with a frozen backbone, only images whose features are not cached yet are decoded: the decoded store may then be deleted
-    imgs = cache_images(paths, cfg.img_size, on_error='skip', only=(lambda keys: features_missing(keys, cfg, views)) if cfg.frozen_image else None)
+    imgs = cache_images(paths, cfg.img_size, on_error='skip', only=(lambda keys: features_missing(keys, cfg, views)) if cfg.frozen_image else None, max_mb=cfg.max_image_mb)
     imgs.failed.update(refused)
     if imgs.failed and on_error == 'raise':  # the first bad row in file order, whatever its problem
         k = min(imgs.failed); raise MMLCError(f"{imgs.failed[k]} ({row_place(df, k)}; {len(imgs.failed)} unusable image(s) in all)")
@@ -120,11 +121,24 @@ def _drop_missing_images(df, images, cfg, on_error):
     skipped = [_skipped_image(df, k, images, problems[k]) for k in bad]
     return df.drop(index=df.index[bad]).reset_index(drop=True), skipped
 
+def check_trainable(cfg:Config, df:pd.DataFrame, dropped:int=0):
+    "Refuse rows `df` that cannot train `cfg`, before any work, naming the file: no Labels column, fewer than two labels, or fewer rows than the validation split or the folds need (`dropped`: rows already left out)."
+    fname, n = df.attrs.get('file', 'the table'), len(df)
+    if 'Labels' not in df: raise MMLCError(f"{fname}: has no Labels column; training needs labelled rows (ImageID,Labels,Caption), such as train.csv")
+    left = f" ({dropped} left out)" if dropped else ''
+    if not n: raise MMLCError(f"{fname}: no rows to train on{left}")
+    if len(ids := {i for row in df.Labels for i in row}) < 2: raise MMLCError(f"{fname}: every row{left} has the one label {sorted(ids)}; training needs at least two labels")
+    n_valid = cfg.folds if cfg.folds > 1 else math.ceil(cfg.valid_pct * n)  # as scikit-learn's split counts them
+    if cfg.folds > 1 and n < cfg.folds: raise MMLCError(f"{fname}: {n} rows{left} cannot make {cfg.folds} folds; use at least {cfg.folds} rows or fewer --folds")
+    if cfg.folds == 1 and n_valid and n - n_valid < 1:
+        raise MMLCError(f"{fname}: {n} row{left} cannot be split into training and validation rows (valid_pct={cfg.valid_pct}); use at least 2 rows, or --valid-pct 0")
+
 def _usable_rows(cfg, df, images, on_error):
     "The rows of `df` to train on, their label space, and the rows skipped (those `read_csv` left out, then those without an image file)."
     skipped = list(df.attrs.get('skipped', []))  # rows `read_csv(on_error='skip')` left out go to the same report
+    check_trainable(cfg, df)
     df, bad_images = _drop_missing_images(df, images, cfg, on_error)
-    if not len(df): raise MMLCError(f"no rows left to train on ({len(skipped) + len(bad_images)} skipped)")
+    check_trainable(cfg, df, len(skipped) + len(bad_images))
     return df, LabelSpace.from_labels(df.Labels), skipped + bad_images
 
 # %% ../nbs/07b_inputs.ipynb #b518085d

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07c_modelfile.ipynb #5e092f15
 from __future__ import annotations
-import dataclasses, json, shutil
+import dataclasses, json, os, shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -12,16 +12,18 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .core import MMLCError, atomic_path, atomic_write_text, hash_key
-from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder
-from .models import Ensemble, FusionHead, ImageTop, TextTop, TunedImage, TunedText, create_model
-from .settings import Config, _is_int, _is_num, check_settings
+from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, open_regular
+from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
+from .models import (Ensemble, FusionHead, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model, image_tokens,
+                                   pool_tokens)
+from .settings import TEXT_KW, Config, _check_text_layers, _is_int, _is_num, check_settings
 from .features import frozen_backbone
 from .inputs import text_encoder
 
 # %% auto #0
-__all__ = ['MODEL_FORMAT', 'MODEL_FILES', 'build_model', 'param_groups', 'save_checkpoint', 'load_checkpoint', 'rows_fingerprint',
-           'save_weights', 'save_model', 'load_meta', 'load_model', 'folder_state', 'check_out_folder', 'copy_model']
+__all__ = ['MAX_BUILT_PARAMS', 'MODEL_FORMAT', 'MODEL_FILES', 'build_model', 'param_groups', 'check_model', 'save_checkpoint',
+           'load_checkpoint', 'rows_fingerprint', 'save_weights', 'save_model', 'load_meta', 'load_model',
+           'folder_state', 'check_out_folder', 'copy_model']
 
 # %% ../nbs/07c_modelfile.ipynb #c5470cf4
 def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, pretrained:bool|None=None) -> nn.Module:
@@ -54,6 +56,42 @@ def param_groups(model:nn.Module, cfg:Config) -> list:
         if tops[kind]: groups.append(dict(params=[p for p in ps if id(p) in tops[kind]], lr=lr if lr is not None else cfg.lr / 10))
     return groups
 
+# %% ../nbs/07c_modelfile.ipynb #242e7a33
+MAX_BUILT_PARAMS = 400_000_000  # built from settings alone (a changed or random encoder), not read from weights: BERT-large's 335 M fits, a 1 KB model.json's 2**40-wide layer does not
+
+def _params(m:nn.Module) -> int: return sum(p.numel() for p in m.parameters())
+
+def _meta_forward(model:nn.Module, x, text_dim:int):
+    "Run a batch of one through `model` on the meta device; a tuned text top keeps the states' shape, and reads data (`mask.all()`), so it is stepped over."
+    model = model.members[0] if isinstance(model, Ensemble) else model
+    model = model.model if isinstance(model, TunedText) else model
+    return model.eval()(x, torch.zeros(1, 4, text_dim), torch.ones(1, 4, dtype=torch.bool))
+
+def check_model(cfg:Config, text_dim:int|None=None, img_dim:int|None=None, n_labels:int=2) -> tuple:
+    "Build the model of `cfg` (and its frozen backbone and random text encoder) on the meta device and run a batch of one through it: any setting that cannot make a model is an `MMLCError` before any work. `(model, parameters built from the settings alone)`; `text_dim`, `img_dim`: a saved model's, checked against the encoders'."
+    _check_text_layers(cfg)
+    if cfg.fusion != 'text': check_backbone(cfg.backbone)
+    enc = text_config(cfg.text_encoder, **cfg.text_kw)
+    if text_dim is not None and text_dim != enc.hidden_size: raise MMLCError(f"text_dim={text_dim}, but the text encoder {cfg.text_encoder!r} gives {enc.hidden_size}")
+    try:
+        with torch.device('meta'):
+            from transformers import AutoModel
+            built = _params(AutoModel.from_config(enc)) if cfg.text_kw or not cfg.pretrained else 0
+            x = torch.zeros(1, 3, cfg.img_size, cfg.img_size) if cfg.fusion != 'text' else None
+            if cfg.frozen_image and x is not None:
+                net = frozen_backbone(dataclasses.replace(cfg, pretrained=False))
+                built += _params(net) if cfg.model_kw or not cfg.pretrained else 0
+                x = image_tokens(net, x)
+                x = pool_tokens(x, cfg.image_grid) if cfg.image_grid and not cfg.image_tune_stages else x
+                if img_dim is not None and img_dim != x.shape[-1] and not cfg.image_tune_stages: raise MMLCError(f"img_dim={img_dim}, but the backbone gives {x.shape[-1]}")
+            model = build_model(cfg, n_labels, enc.hidden_size, x.shape[-1] if cfg.frozen_image and x is not None else None, pretrained=False)
+            _meta_forward(model, x, enc.hidden_size)
+    except MMLCError: raise
+    except Exception as e:
+        raise MMLCError(f"these settings cannot make a model (backbone {cfg.backbone}, img_size={cfg.img_size}" + (f", model_kw={cfg.model_kw}" if cfg.model_kw else '')
+                        + f"): {type(e).__name__}: {(str(e).splitlines() or [''])[0]}") from None
+    return model, built
+
 # %% ../nbs/07c_modelfile.ipynb #8912aad8
 def save_checkpoint(path, state:dict, during=None):
     "Write `state` to `path` atomically, calling `during(temporary file)` once it is written (tests kill the process there); if the write fails (a full disk) the previous checkpoint is left as it was."
@@ -64,9 +102,11 @@ def save_checkpoint(path, state:dict, during=None):
     except OSError as e: raise MMLCError(f"{path}: cannot write the checkpoint ({e.strerror or e}); the previous one is kept, free some space and resume") from None
 
 def load_checkpoint(path) -> dict:
-    "Read a checkpoint written by `save_checkpoint`; anything but tensors and plain data is refused."
-    try: return torch.load(path, map_location='cpu', weights_only=True)
+    "Read a checkpoint written by `save_checkpoint`; anything but tensors and plain data is refused, and so is anything but a regular file (a FIFO would never end)."
+    try:
+        with open_regular(path) as f: return torch.load(f, map_location='cpu', weights_only=True)
     except FileNotFoundError: raise MMLCError(f"{path}: no checkpoint to resume from") from None
+    except FileKindError: raise
     except Exception as e: raise MMLCError(f"{path}: not a checkpoint this library can load safely ({type(e).__name__}: {str(e).splitlines()[0]})") from None
 
 # %% ../nbs/07c_modelfile.ipynb #77e4b171
@@ -75,8 +115,8 @@ def rows_fingerprint(df:pd.DataFrame) -> str:
     return hash_key(df.ImageID.tolist(), [list(map(int, l)) for l in df.Labels], df.Caption.tolist())
 
 def _check_resume(ck:dict, cfg, rows_key:str, labels, path):
-    "Refuse to continue the checkpoint `ck` with other settings, rows or labels, naming what differs."
-    old = ck['config']; new = asdict(cfg)
+    "Refuse to continue the checkpoint `ck` with other settings, rows or labels, naming what differs; a setting added since it was written counts as its default."
+    old = {**asdict(Config()), **ck['config']}; new = asdict(cfg)
     diff = [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in {**old, **new} if old.get(k) != new.get(k)]
     if diff: raise MMLCError(f"{path}: was written with other settings ({', '.join(diff)}); resume with the same ones or use a new --out")
     if ck.get('rows') != rows_key: raise MMLCError(f"{path}: was written for other training rows; resume with the same CSV and images or use a new --out")
@@ -96,9 +136,10 @@ def save_model(out, model:nn.Module, meta:dict):
     save_weights(out/'model.safetensors', model.state_dict())
     atomic_write_text(out/'model.json', json.dumps(dict(format=MODEL_FORMAT, **meta), indent=1))
 
+_MAX_DIM = 8192  # image features of the widest timm backbones (ConvNeXt-XXLarge: 3072; EfficientNet-B7: 2560)
 _META = dict(format=_is_int, config=lambda v: isinstance(v, dict), label_ids=lambda v: isinstance(v, list), thresholds=lambda v: isinstance(v, list),
-             max_len=lambda v: _is_int(v) and 1 <= v <= MAX_TEXT_LEN, text_dim=lambda v: _is_int(v) and v > 0,
-             img_dim=lambda v: v is None or _is_int(v) and v > 0, valid_scores=lambda v: isinstance(v, dict), n_valid=_is_int,
+             max_len=lambda v: _is_int(v) and 1 <= v <= MAX_TEXT_LEN, text_dim=lambda v: _is_int(v) and 0 < v <= TEXT_KW['hidden_size'],
+             img_dim=lambda v: v is None or _is_int(v) and 0 < v <= _MAX_DIM, valid_scores=lambda v: isinstance(v, dict), n_valid=_is_int,
              model=lambda v: isinstance(v, dict), skipped_batches=_is_int, precision=lambda v: v in ('no', 'fp16', 'bf16'))
 
 def _check_meta(meta, fname):
@@ -109,20 +150,26 @@ def _check_meta(meta, fname):
         if k not in meta: raise MMLCError(f"{fname}: field {k!r} is missing")
     if (bad := [k for k, v in meta.items() if not _META[k](v)]): raise MMLCError(f"{fname}: field {bad[0]!r} is {meta[bad[0]]!r}, not a valid value")
     if meta.get('format', 1) > MODEL_FORMAT: raise MMLCError(f"{fname}: written in format {meta['format']} by a newer multimodal_mlc; upgrade it to read this model")
-    if not all(map(_is_int, meta['label_ids'])) or len(set(meta['label_ids'])) != len(meta['label_ids']):
-        raise MMLCError(f"{fname}: field 'label_ids' must hold distinct whole numbers")
+    if not all(_is_int(i) and abs(i) < 2**63 for i in meta['label_ids']) or len(set(meta['label_ids'])) != len(meta['label_ids']):
+        raise MMLCError(f"{fname}: field 'label_ids' must hold distinct whole numbers (of 64 bits)")
     if not all(map(_is_num, meta['thresholds'])): raise MMLCError(f"{fname}: field 'thresholds' must hold finite numbers")
     if len(meta['thresholds']) != len(meta['label_ids']): raise MMLCError(f"{fname}: {len(meta['thresholds'])} thresholds for {len(meta['label_ids'])} labels")
     try: check_settings(meta['config'])
     except MMLCError as e: raise MMLCError(f"{fname}: {e}") from None
 
+_MAX_META_BYTES = 16 << 20  # a model.json holds settings and one threshold a label: a few KB
+
 def load_meta(model_dir) -> dict:
     "The checked `model.json` of a folder written by `train`."
-    d = Path(model_dir)
-    if not (d/'model.json').is_file(): raise MMLCError(f"{d}: no model.json here; is this a folder written by `mmlc train`?")
-    try: meta = json.loads((d/'model.json').read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise MMLCError(f"{d/'model.json'}: not valid JSON ({e})") from None
-    _check_meta(meta, d/'model.json')
+    d, f = Path(model_dir), Path(model_dir)/'model.json'
+    try:
+        with open_regular(f) as fh: text = fh.read(_MAX_META_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError): raise MMLCError(f"{d}: no model.json here; is this a folder written by `mmlc train`?") from None
+    if len(text) > _MAX_META_BYTES: raise MMLCError(f"{f}: over {_MAX_META_BYTES >> 20} MB, not a model.json")
+    try: meta = json.loads(text.decode('utf-8'))
+    except RecursionError: raise MMLCError(f"{f}: not valid JSON (nested too deeply)") from None
+    except ValueError as e: raise MMLCError(f"{f}: not valid JSON ({str(e)[:200]})") from None  # UnicodeDecodeError and 5,000-digit numbers too
+    _check_meta(meta, f)
     return meta
 
 def _model_config(meta, fname, text_encoder=None) -> Config:
@@ -137,18 +184,36 @@ def _model_config(meta, fname, text_encoder=None) -> Config:
     except MMLCError as e: raise MMLCError(f"{fname}: {e}") from None
     return cfg
 
+def _tensor_shapes(path) -> dict:
+    "The shape of each tensor in the safetensors file `path` (a regular file), read from its header alone: no tensor is loaded."
+    from safetensors import safe_open
+    with open_regular(path): pass  # a FIFO or a device would never end; a link to a file (a Hugging Face download) is fine
+    try:
+        with safe_open(str(path), 'pt') as f: return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    except Exception as e: raise MMLCError(f"{path}: not a safetensors file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+
+def _shape_difference(have:dict, want:dict) -> str:
+    "The first difference between the tensor shapes of a weights file (`have`) and of a model (`want`)."
+    if (k := next((k for k in want if k not in have), None)): return f"no tensor {k}"
+    if (k := next((k for k in have if k not in want), None)): return f"an unexpected tensor {k}"
+    k = next(k for k in want if have[k] != want[k]); return f"{k} is {have[k]}, the model's is {want[k]}"
+
 def load_model(model_dir, text_encoder=None):
-    "The model, its `Config` and its metadata from a folder written by `train`; `text_encoder`: a folder of the encoder's weights that you trust, in place of the name in `model.json`."
+    "The model, its `Config` and its metadata from a folder written by `train`, its shapes checked on the meta device against `model.json` and the weights' header before any memory is taken; `text_encoder`: a folder of the encoder's weights that you trust, in place of the name in `model.json`."
     from safetensors.torch import load_file
-    d = Path(model_dir)
+    d, f = Path(model_dir), Path(model_dir)/'model.safetensors'
     meta = load_meta(d)
     cfg = _model_config(meta, d/'model.json', text_encoder)
+    try: shapes, built = check_model(cfg, meta['text_dim'], meta.get('img_dim'), len(meta['label_ids']))
+    except MMLCError as e: raise MMLCError(f"{d/'model.json'}: {e}") from None
+    if built > MAX_BUILT_PARAMS: raise MMLCError(f"{d/'model.json'}: its size settings make encoders of {built:,} parameters that its weights do not hold (at most {MAX_BUILT_PARAMS:,})")
+    try: have = _tensor_shapes(f)
+    except FileNotFoundError: raise MMLCError(f"{f}: missing; the model folder is incomplete") from None
+    if have != (want := {k: tuple(v.shape) for k, v in shapes.state_dict().items()}):  # a few bytes of model.json never allocate gigabytes
+        raise MMLCError(f"{f}: weights do not match model.json ({_shape_difference(have, want)})")
     model = build_model(cfg, len(meta['label_ids']), meta['text_dim'], meta.get('img_dim'), pretrained=False)
-    try: sd = load_file(str(d/'model.safetensors'))
-    except FileNotFoundError: raise MMLCError(f"{d/'model.safetensors'}: missing; the model folder is incomplete") from None
-    except Exception as e: raise MMLCError(f"{d/'model.safetensors'}: not a safetensors file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
-    try: model.load_state_dict(sd)
-    except RuntimeError as e: raise MMLCError(f"{d/'model.safetensors'}: weights do not match model.json ({str(e).splitlines()[0]})") from None
+    try: model.load_state_dict(load_file(str(f)))
+    except Exception as e: raise MMLCError(f"{f}: weights do not match model.json ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     return model.eval(), cfg, meta
 
 # %% ../nbs/07c_modelfile.ipynb #bdd7d722
@@ -182,7 +247,7 @@ def check_out_folder(out, resume:bool=False, overwrite:bool=False):
 def _open_folder(out, resume, overwrite, writes):
     "Check the model folder `out` and read its checkpoint when resuming (nothing is deleted yet); `None` when starting fresh."
     if out is None: return None
-    if writes: check_out_folder(out, resume, overwrite)  # the other processes would see the first one's files
+    if writes: check_out_folder(out, resume, overwrite); check_writable(out, '--out')  # the other processes would see the first one's files
     if not resume: return None
     if not (out/'checkpoint.pt').exists():
         if writes: print(f"{out}: no checkpoint to resume from; starting fresh")
@@ -201,7 +266,9 @@ def _save_best(out, sd): save_weights(Path(out)/'best.safetensors', sd)
 def _load_best(out):
     from safetensors.torch import load_file
     f = Path(out)/'best.safetensors'
-    return load_file(str(f)) if f.exists() else None
+    if not os.path.lexists(f): return None
+    with open_regular(f): pass  # a FIFO or a device would never end
+    return load_file(str(f))
 
 # %% ../nbs/07c_modelfile.ipynb #e5d92729
 def copy_model(src, dst) -> list:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .core import MMLCError, atomic_write_text
+from .core import MMLCError, cache_dir, check_writable, write_user_file
 from .data import LabelSpace
 from .metrics import f1_scores
 from .thresholds import apply_thresholds
@@ -26,6 +26,7 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     if min_labels is not None and not (_is_int(min_labels) and min_labels >= 0): raise MMLCError(f"min_labels={min_labels!r}: must be a whole number of at least 0")
     device = get_device(device)
     model, cfg, meta = load_model(model_dir, text_encoder)
+    check_writable(cache_dir(), 'MMLC_CACHE')
     model.to(device)
     inputs = prepare_inputs(df, images, cfg, on_error='raise' if on_error == 'raise' else 'skip', max_len=meta['max_len'], device=device, train=False)
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
@@ -42,8 +43,8 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
                              Probs=list(probs), Note=note.values))
 
 def write_submission(sub:pd.DataFrame, path):
-    "Write the `ImageID,Labels` columns of `predict`'s frame atomically; if the write fails the previous file is left as it was."
-    try: atomic_write_text(path, sub[['ImageID', 'Labels']].to_csv(index=False))
+    "Write the `ImageID,Labels` columns of `predict`'s frame (atomically, through a link; see `write_user_file`); if the write fails the previous file is left as it was."
+    try: write_user_file(path, sub[['ImageID', 'Labels']].to_csv(index=False))
     except OSError as e: raise MMLCError(f"{path}: cannot write the submission ({e.strerror or e}); the previous file is kept") from None
 
 # %% ../nbs/08a_predict.ipynb #c35cca7f

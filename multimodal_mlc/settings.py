@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 
 from .core import MMLCError, default_device
-from .text import text_config
+from .text import MAX_TEXT_LEN, text_config
 
 # %% auto #0
 __all__ = ['WARMUP_SHARE', 'PRESETS', 'MODEL_KW', 'TEXT_KW', 'Config', 'get_config', 'check_settings', 'AsymmetricLoss',
@@ -67,6 +67,7 @@ class Config:
     image_tune_stages: int = 0               # fine-tune the image backbone's last N stages (their input activations are cached); needs frozen_image
     image_lr: float | None = None            # learning rate of those stages; None: a tenth of `lr`
     ensemble: int = 1                        # train N models side by side (the same batches, their own initial weights); predictions average them
+    max_image_mb: int = 1024                 # an image file larger than this is a bad row (as images.MAX_IMAGE_MB): far above any photo
     def members(self) -> int:
         "How many models a run of this config trains and averages."
         return self.folds if self.folds > 1 and self.fold is None else self.ensemble
@@ -95,15 +96,24 @@ def get_config(preset:str='fast', **overrides) -> Config:
     return Config(**settings)
 
 # %% ../nbs/07_settings.ipynb #86d199a4
-# only sizes: a model folder is untrusted, and other arguments of timm or transformers can load files or run code
-MODEL_KW = {'img_size', 'patch_size', 'embed_dim', 'depth', 'depths', 'num_heads', 'window_size', 'mlp_ratio'}
-TEXT_KW = {'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'max_position_embeddings'}
-_AT_LEAST = dict(img_size=1, batch_size=1, epochs=1, grad_accum=1, head_width=1, head_depth=1, head_heads=1, max_len=1,
+# only sizes, each with a ceiling: a model folder is untrusted, other arguments of timm or transformers can load files or run code,
+# and a size of 2**20 would allocate hundreds of GB. The ceilings are about the largest real models of each family (ViT-bigG: width 1664,
+# 48 blocks, 16 heads; SAM's ViT: 1024 px; ALBERT-xxlarge: width 4096, 16,384 wide MLPs, 64 heads; BERT: 512 positions, 24 layers)
+MODEL_KW = dict(img_size=1024, patch_size=64, embed_dim=4096, depth=64, depths=64, num_heads=128, window_size=64, mlp_ratio=16)
+TEXT_KW = dict(hidden_size=4096, num_hidden_layers=64, num_attention_heads=128, intermediate_size=16384, max_position_embeddings=8192)
+_AT_LEAST = dict(img_size=1, batch_size=1, epochs=1, grad_accum=1, head_width=1, head_depth=1, head_heads=1, max_len=1, max_image_mb=1,
                  warmup=0, early_stop=0, checkpoint_every=0, image_grid=0, text_tune_layers=0, image_tune_stages=0, min_labels=0, seed=0, weight_decay=0)
+_AT_MOST = dict(img_size=MODEL_KW['img_size'], batch_size=8192, epochs=10_000, grad_accum=1024, head_width=TEXT_KW['hidden_size'], head_depth=64,
+                head_heads=128, max_len=MAX_TEXT_LEN, max_image_mb=1 << 16, warmup=10**9, early_stop=10_000, checkpoint_every=10**9, image_grid=64,
+                text_tune_layers=TEXT_KW['num_hidden_layers'], image_tune_stages=16, min_labels=10_000, seed=2**31 - 1, weight_decay=10,
+                lr=10, text_lr=10, image_lr=10)  # seed: numpy's generators take at most 2**32 - 1, and a fold adds its number
 _BETWEEN = dict(valid_pct=(0, 0.99), threshold=(0, 1), dropout=(0, 0.99), ensemble=(1, 16), folds=(1, 16))  # at most 16 members: a model.json is untrusted
 
 def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
-def _is_num(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+def _is_num(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)): return False
+    try: return math.isfinite(v)
+    except OverflowError: return False  # a whole number beyond float range (10**400)
 _KINDS = {int: (_is_int, 'a whole number'), float: (_is_num, 'a finite number'), bool: (lambda v: isinstance(v, bool), 'true or false'),
           str: (lambda v: isinstance(v, str) and v != '', 'a name'), dict: (lambda v: isinstance(v, dict), 'a mapping'),
           type(None): (lambda v: v is None, 'None')}
@@ -114,14 +124,19 @@ def _kind_problem(v, hint) -> str|None:
     kinds = typing.get_args(hint) or (hint,)
     return None if any(_KINDS[k][0](v) for k in kinds) else f"must be {' or '.join(_KINDS[k][1] for k in kinds)}"
 
-def _sizes_problem(kw:dict, allowed:set) -> str|None:
+def _sizes_problem(kw:dict, allowed:dict) -> str|None:
+    "What is wrong with the size settings `kw`, each of which must be a name in `allowed` and between 1 and its ceiling there."
     for k, v in kw.items():
         if k not in allowed: return f"{k!r} is not a size setting; allowed: {sorted(allowed)}"
         vals = v if isinstance(v, (list, tuple)) else [v]
-        if not vals or not all((_is_num if k == 'mlp_ratio' else _is_int)(x) and x > 0 for x in vals): return f"{k}={v!r} must be positive"
+        if not vals or len(vals) > 16 or not all((_is_num if k == 'mlp_ratio' else _is_int)(x) and x > 0 for x in vals): return f"{k}={v!r} must be positive"
+        if any(x > allowed[k] for x in vals): return f"{k}={v!r} must be at most {allowed[k]}"
+    width, heads = kw.get('embed_dim', kw.get('hidden_size')), kw.get('num_heads', kw.get('num_attention_heads'))
+    if _is_int(width) and _is_int(heads) and width % heads: return f"the width {width} must be divisible by the {heads} attention heads"
 
 def _range_problem(name, v) -> str|None:
     if name in _AT_LEAST and v is not None and v < _AT_LEAST[name]: return f"must be at least {_AT_LEAST[name]}"
+    if name in _AT_MOST and v is not None and v > _AT_MOST[name]: return f"must be at most {_AT_MOST[name]:,}"
     if name in _BETWEEN and not _BETWEEN[name][0] <= v <= _BETWEEN[name][1]: return f"must be between {_BETWEEN[name][0]} and {_BETWEEN[name][1]}"
     if name in ('lr', 'text_lr', 'image_lr') and v is not None and v <= 0: return "must be positive"
     if name in ('model_kw', 'text_kw'): return _sizes_problem(v, MODEL_KW if name == 'model_kw' else TEXT_KW)
@@ -140,6 +155,9 @@ def check_settings(settings:dict):
     if settings.get('tta') and not settings.get('hflip', Config.hflip): raise MMLCError("setting tta needs hflip=True: the model must learn mirrored images to score them")
     if settings.get('image_tune_stages') and not settings.get('frozen_image', Config.frozen_image):
         raise MMLCError("setting image_tune_stages needs frozen_image=True: it tunes the top of the cached backbone (without it the whole backbone trains)")
+    width, heads = settings.get('head_width', Config.head_width), settings.get('head_heads', Config.head_heads)
+    if settings.get('frozen_image', Config.frozen_image) and width % heads:
+        raise MMLCError(f"settings head_width={width} and head_heads={heads}: the width must be divisible by the heads")
 
 # %% ../nbs/07_settings.ipynb #e6f322bd
 class AsymmetricLoss(nn.Module):

@@ -227,6 +227,14 @@ def _text_encoder(encoder, pretrained):
     tok, model = load_text_encoder(encoder)  # hub weights are downloaded now, so the store is named by the files
     return tok, model, _encoder_id(encoder, True) or _encoder_id((tok, model), False)
 
+def _caption_store(key:str, max_len:int, layer:int|None=None) -> RowStore:
+    "The store of the caption states of the encoder `key` (of hidden layer `layer`) cut at `max_len` tokens; rows are keyed by `_caption_key`."
+    return RowStore('text', 'by hash', key + ('' if layer is None else f'|layer{layer}'), max_len)  # 'by hash': the stores keyed by whole captions are not read
+
+def _caption_key(caption:str) -> str:
+    "A caption's key in the store: a hash, so that a 10 MB caption costs 32 bytes of index (rewritten at every append), not 10 MB."
+    return hashlib.blake2b(caption.encode('utf-8', 'surrogatepass'), digest_size=16).hexdigest()
+
 def encode_captions(captions, encoder='sentence-transformers/all-MiniLM-L6-v2', max_len:int|None=None, batch_size:int=256,
                     cache:bool=True, pretrained:bool=True, device=None, layer:int|None=None) -> TextFeatures:
     "Word vectors of `captions` from a frozen `encoder` (a name, or `(tokenizer, model)`), of hidden layer `layer` (default the last), cut at `max_len` tokens (at most `text_len_limit`); only captions not yet in the store are encoded."
@@ -238,10 +246,11 @@ def encode_captions(captions, encoder='sentence-transformers/all-MiniLM-L6-v2', 
     limit = text_len_limit(tokenizer, model.config if model is not None else text_config(encoder))
     asked, max_len = max_len, min(max_len, limit) if max_len else choose_max_len(tokenizer, captions, limit=limit)
     name = encoder if isinstance(encoder, str) else model.config.name_or_path
-    store = RowStore('text', key + ('' if layer is None else f'|layer{layer}'), max_len)
-    uniq = list(dict.fromkeys(captions))
+    store = _caption_store(key, max_len, layer)
+    keys = [_caption_key(c) for c in captions]
     idx = store.index() if cache else dict(keys=[])
-    new = sorted(set(uniq) - set(idx['keys']))
+    known = set(idx['keys'])
+    new = sorted({c for c, k in zip(captions, keys) if k not in known})
     if new:
         if asked and (lengths := caption_lengths(tokenizer, new)).max() > max_len: report_truncation(lengths, max_len, 'new captions')
         if model is None: model = load_text_encoder(encoder)[1]
@@ -249,7 +258,7 @@ def encode_captions(captions, encoder='sentence-transformers/all-MiniLM-L6-v2', 
         if not cache:
             row = {c: i for i, c in enumerate(new)}
             return TextFeatures(emb, mask, np.array([row[c] for c in captions], np.int64), max_len, emb.shape[-1], name)
-        store.append(new, emb=emb, mask=mask)
+        store.append([_caption_key(c) for c in new], emb=emb, mask=mask)
         idx = store.index()
     a = store.arrays(idx)
-    return TextFeatures(a['emb'], a['mask'], store.rows(captions, idx), max_len, a['emb'].shape[-1], name)
+    return TextFeatures(a['emb'], a['mask'], store.rows(keys, idx), max_len, a['emb'].shape[-1], name)

@@ -14,17 +14,16 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .core import MMLCError, atomic_path, atomic_write_text, seed_everything
+from .core import MMLCError, atomic_path, atomic_write_text, cache_dir, check_writable, seed_everything
 from .data import LabelSpace
-from .models import check_backbone, member_logits, model_report
+from .models import member_logits, model_report
 from .metrics import f1_scores, samples_f1
 from .thresholds import apply_thresholds, tune_thresholds
 from .plots import plot_history
-from .settings import Config, autocast, get_device, make_loss, precision, _check_text_layers
+from .settings import Config, autocast, get_device, make_loss, precision
 from .distributed import any_process, distributed, process_mean, shard, split_rows
-from .features import check_image_stages
 from .inputs import Inputs, predict_probs, _to, _to_host, _training_rows, _usable_rows
-from .modelfile import build_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder, _load_best
+from .modelfile import build_model, check_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder, _load_best
 from .callbacks import Checkpoints, EarlyStopping, ProgressBar
 
 # %% auto #0
@@ -196,8 +195,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     if on_error not in ('raise', 'skip'): raise MMLCError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     if cfg.folds > 1 and cfg.fold is None: raise MMLCError(f"folds={cfg.folds} trains {cfg.folds} models: call train_folds (as `mmlc train` does), or set fold to train one of them")
     device = get_device(device)
-    if cfg.fusion != 'text': check_backbone(cfg.backbone)  # every check before any expensive work
-    _check_text_layers(cfg); check_image_stages(cfg)
+    check_model(cfg); check_writable(cache_dir(), 'MMLC_CACHE')  # every check before any expensive work
     rank, world = distributed()
     if world > 1 and device.type == 'cuda': device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
     out = Path(out) if out else None; writes = out if rank == 0 else None  # only the first process writes files
