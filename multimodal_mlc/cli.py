@@ -84,7 +84,11 @@ SETTING_HELP = dict(
     dropout='dropout of the fusion head (frozen backbone)',
     text_tune_layers="fine-tune the text encoder's top N layers",
     text_lr='learning rate of those layers; unset: a tenth of --lr',
-    max_image_mb='an image file larger than N MB is a bad row, never read whole')
+    max_image_mb='an image file larger than N MB is a bad row, never read whole',
+    crop_scale='a backbone that learns whole: train on random crops of this share of the image area up to all of it; 1: none',
+    trivial_augment='a backbone that learns whole: one TrivialAugment operation (colour, contrast, shear, ...) on each training image',
+    small_img_size='a backbone that learns whole: train the early epochs at this image side (cheap first), the last --full-size-epochs at --img-size; 0: off',
+    full_size_epochs='epochs at the end trained at --img-size when --small-img-size is set')
 
 def _setting_hints() -> dict:
     "The type of each setting that has a flag: all but the `dict` ones."
@@ -112,6 +116,7 @@ def _in_presets(name:str, presets:dict) -> str:
 # %% ../nbs/10_cli.ipynb #bf6637fb
 _PRESET_HELP = dict(paper="the report's setting: DeiT-Small fine-tuned on 224-pixel images, with frozen BERT-base caption vectors as extra tokens, 10 epochs (a GPU job)",
                     fast='EfficientNet-Lite0 and MiniLM, frozen and cached but for the image backbone\'s last stage, which trains with a small fusion transformer over 3x3 image tokens and the caption for 3 epochs (fits a CPU)',
+                    finetune='EfficientNet-Lite0 learning whole, from random crops and TrivialAugment, at 160 px and then 224, with the fast head over its 3x3 tokens and the cached MiniLM caption, 6 epochs (a CPU hour for 9,000 images)',
                     tiny='small randomly initialised encoders on 32-pixel images, for tests and the demo: nothing is downloaded')
 _METAVAR = {int: 'N', float: 'X', str: 'NAME'}
 _DEMO_EPOCHS = 12

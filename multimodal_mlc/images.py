@@ -17,7 +17,7 @@ from .core import FileKindError, MMLCError, RowStore, open_regular, take_rows
 
 # %% auto #0
 __all__ = ['MAX_IMAGE_MB', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'load_image', 'augment', 'normalize',
-           'ImageCache', 'io_workers', 'image_keys', 'cache_images']
+           'random_crops', 'ImageCache', 'io_workers', 'image_keys', 'cache_images']
 
 # %% ../nbs/01a_images.ipynb #266e4102
 def image_path(images, image_id:str) -> Path:
@@ -91,6 +91,19 @@ def normalize(x:torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Ten
     "uint8 (B, C, H, W) to float, scaled to [0, 1] and normalised."
     m, s = _stats(tuple(mean), tuple(std), x.device)
     return (x.float() / 255 - m) / s
+
+# %% ../nbs/01a_images.ipynb #6c755ea4
+def random_crops(x:torch.Tensor, size:int, seeds, scale:float=0.35, trivial:bool=False) -> torch.Tensor:
+    "A random crop of each uint8 image of `x` `(B, 3, H, W)` (a share `scale` to all of its area) resized to `size` x `size`, then with `trivial` one TrivialAugment operation; row `i` drawn from the seed `seeds[i]`."
+    from torchvision.transforms import v2
+    ops = [v2.RandomResizedCrop(size, scale=(scale, 1.0), antialias=True)] + ([v2.TrivialAugmentWide()] if trivial else [])
+    out = torch.empty(len(x), x.shape[1], size, size, dtype=x.dtype)
+    with torch.random.fork_rng(devices=[]):  # the run's own generators are left as they were
+        for i, (im, s) in enumerate(zip(x.cpu(), seeds)):
+            torch.manual_seed(int(s))
+            for op in ops: im = op(im)
+            out[i] = im
+    return out.to(x.device)
 
 # %% ../nbs/01a_images.ipynb #ce7a322e
 IMAGE_STATS = {'decoded': 0}  # JPEG decodes in this process; tests read it

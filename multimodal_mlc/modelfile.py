@@ -14,8 +14,8 @@ import torch.nn as nn
 
 from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, open_regular
 from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
-from .models import (Ensemble, FusionHead, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model, image_tokens,
-                                   pool_tokens)
+from .models import (Ensemble, FusionHead, ImageTokens, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model,
+                                   fits_token_fusion, image_backbone, image_tokens, pool_tokens)
 from .settings import TEXT_KW, Config, _check_text_layers, _is_int, _is_num, check_settings
 from .features import frozen_backbone
 from .inputs import text_encoder
@@ -38,13 +38,18 @@ def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, p
     return TunedText(TextTop(enc, cfg.text_tune_layers), model)
 
 def _fusion_model(cfg, n_labels, text_dim, img_dim, pretrained):
-    if cfg.frozen_image:
+    if cfg.frozen_image or _learns_whole(cfg):
         weights = cfg if pretrained is not False else dataclasses.replace(cfg, pretrained=False)  # a saved model's own weights come next
-        top = ImageTop(frozen_backbone(weights, whole=True), cfg.image_tune_stages) if cfg.image_tune_stages and cfg.fusion != 'text' else None
+        if _learns_whole(cfg): top = ImageTokens(image_backbone(cfg.backbone, weights.pretrained, num_classes=0, **cfg.model_kw))
+        else: top = ImageTop(frozen_backbone(weights, whole=True), cfg.image_tune_stages) if cfg.image_tune_stages and cfg.fusion != 'text' else None
         head = FusionHead(top.out_dim if top else img_dim or 1, text_dim, n_labels, width=cfg.head_width, depth=cfg.head_depth, heads=cfg.head_heads,
                           dropout=cfg.dropout, use_image=cfg.fusion != 'text', use_text=cfg.fusion != 'image', label_queries=cfg.label_queries)
         return TunedImage(top, head, cfg.image_grid) if top else head
     return create_model(cfg.backbone, cfg.fusion, n_labels, text_dim, pretrained=cfg.pretrained if pretrained is None else pretrained, **cfg.model_kw)
+
+def _learns_whole(cfg) -> bool:
+    "Whether `cfg` trains a CNN (no ViT to take the caption's tokens inside) whole with token fusion: the fusion head then reads its tokens, as `fast` reads frozen ones."
+    return not cfg.frozen_image and cfg.fusion == 'token' and not fits_token_fusion(cfg.backbone, **cfg.model_kw)
 
 # %% ../nbs/07c_modelfile.ipynb #5cc78eb7
 def param_groups(model:nn.Module, cfg:Config) -> list:
@@ -86,6 +91,7 @@ def check_model(cfg:Config, text_dim:int|None=None, img_dim:int|None=None, n_lab
                 if img_dim is not None and img_dim != x.shape[-1] and not cfg.image_tune_stages: raise MMLCError(f"img_dim={img_dim}, but the backbone gives {x.shape[-1]}")
             model = build_model(cfg, n_labels, enc.hidden_size, x.shape[-1] if cfg.frozen_image and x is not None else None, pretrained=False)
             _meta_forward(model, x, enc.hidden_size)
+            if cfg.small_img_size: _meta_forward(model, torch.zeros(1, 3, cfg.small_img_size, cfg.small_img_size), enc.hidden_size)  # the early epochs' size too
     except MMLCError: raise
     except Exception as e:
         raise MMLCError(f"these settings cannot make a model (backbone {cfg.backbone}, img_size={cfg.img_size}" + (f", model_kw={cfg.model_kw}" if cfg.model_kw else '')

@@ -18,7 +18,8 @@ from .text import MAX_TEXT_LEN, masked_mean, register_offline_weights, resolve_w
 # %% auto #0
 __all__ = ['FUSIONS', 'load_in_order', 'check_backbone', 'image_backbone', 'image_norm', 'TokenFusion', 'mlp_head', 'LateFusion',
            'ImageOnly', 'fits_token_fusion', 'create_model', 'image_tokens', 'pool_tokens', 'FusionHead', 'TextTop',
-           'TunedText', 'ImageBottom', 'ImageTop', 'TunedImage', 'Ensemble', 'member_logits', 'model_report']
+           'TunedText', 'ImageBottom', 'ImageTop', 'TunedImage', 'ImageTokens', 'Ensemble', 'member_logits',
+           'model_report']
 
 # %% ../nbs/03_models.ipynb #8a2c8cd7
 for _i in range(3):  # the ImageNet EfficientNet-Lite0/1/2 files on PyPI (Lite1/2: 240/260 px in timm's config)
@@ -145,7 +146,10 @@ def create_model(backbone:str|None, fusion:str, n_labels:int, text_dim:int, pret
 @torch.no_grad()
 def image_tokens(model:nn.Module, images:torch.Tensor) -> torch.Tensor:
     "A (frozen, eval-mode) backbone's final feature map as tokens `(B, N, C)`: CNN and Swin grid cells, or ViT's class and patch tokens."
-    x = model.forward_features(images)
+    return _as_tokens(model, model.forward_features(images))
+
+def _as_tokens(model:nn.Module, x:torch.Tensor) -> torch.Tensor:
+    "The feature map `x` of `model` as tokens `(B, N, C)`."
     if x.ndim == 3: return x
     return x.flatten(1, 2) if getattr(model, 'output_fmt', 'NCHW') == 'NHWC' else x.flatten(2).transpose(1, 2)
 
@@ -248,6 +252,14 @@ class TunedImage(nn.Module):
     def forward(self, images, text_emb, text_mask):
         if images is not None: images = pool_tokens(self.top(images), self.grid) if self.grid else self.top(images)
         return self.model(images, text_emb, text_mask)
+
+# %% ../nbs/03_models.ipynb #3e302569
+class ImageTokens(nn.Module):
+    "A whole image `backbone` that learns, as a top for `TunedImage`: images `(B, 3, H, W)` to its final feature map as tokens `(B, h*w, C)`."
+    def __init__(self, backbone:nn.Module): super().__init__(); self.backbone = backbone
+    @property
+    def out_dim(self) -> int: return self.backbone.num_features
+    def forward(self, x): return _as_tokens(self.backbone, self.backbone.forward_features(x))
 
 # %% ../nbs/03_models.ipynb #a00dfa9a
 class Ensemble(nn.Module):

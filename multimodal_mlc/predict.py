@@ -6,6 +6,7 @@
 from __future__ import annotations
 import numpy as np
 import pandas as pd
+import torch
 
 from .core import MMLCError, cache_dir, check_writable, write_user_file
 from .data import LabelSpace
@@ -27,7 +28,7 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     device = get_device(device)
     model, cfg, meta = load_model(model_dir, text_encoder)
     check_writable(cache_dir(), 'MMLC_CACHE')
-    model.to(device)
+    model.to(device, memory_format=torch.channels_last)  # as the images come
     inputs = prepare_inputs(df, images, cfg, on_error='raise' if on_error == 'raise' else 'skip', max_len=meta['max_len'], device=device, train=False)
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
     if failed and cfg.fusion == 'image': raise MMLCError(f"{len(failed)} images cannot be read and an image-only model has no caption to fall back on; first: {inputs.images.failed[failed[0]]}")

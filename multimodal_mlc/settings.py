@@ -68,10 +68,17 @@ class Config:
     image_lr: float | None = None            # learning rate of those stages; None: a tenth of `lr`
     ensemble: int = 1                        # train N models side by side (the same batches, their own initial weights); predictions average them
     max_image_mb: int = 1024                 # an image file larger than this is a bad row (as images.MAX_IMAGE_MB): far above any photo
+    crop_scale: float = 1.0                  # a backbone that learns whole: train on random crops of this share of each image's area up to all of it (1: none)
+    trivial_augment: bool = False            # a backbone that learns whole: one TrivialAugment operation (colour, contrast, shear, ...) on each training image
+    small_img_size: int = 0                  # a backbone that learns whole: train the early epochs at this image side, the last `full_size_epochs` at img_size; 0: off
+    full_size_epochs: int = 1
     def members(self) -> int:
         "How many models a run of this config trains and averages."
         return self.folds if self.folds > 1 and self.fold is None else self.ensemble
     def __post_init__(self): check_settings(asdict(self))
+    def train_img_size(self, epoch:int) -> int:
+        "The image side of training epoch `epoch` (from 0): `small_img_size` before the last `full_size_epochs`, cheap first (fastai's progressive resizing), else `img_size`."
+        return self.small_img_size if self.small_img_size and epoch < self.epochs - self.full_size_epochs else self.img_size
     def warmup_steps(self, total_steps:int) -> int:
         "The warm-up of a run of `total_steps` optimizer steps: `warmup` steps, at most `WARMUP_SHARE` of the run, so that a small training set still trains."
         return min(self.warmup, int(WARMUP_SHARE * total_steps))
@@ -82,6 +89,9 @@ PRESETS = {
     'paper': dict(),
     'fast': dict(backbone='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2', frozen_image=True,
                  image_grid=3, min_labels=1, image_tune_stages=1, image_lr=1e-3, loss='asl', lr=1e-3, weight_decay=1e-2, batch_size=128, epochs=3, schedule='cosine', warmup=50, vflip=False),
+    'finetune': dict(backbone='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2', fusion='token', image_grid=3, min_labels=1,
+                     loss='asl', lr=1e-3, image_lr=2e-4, weight_decay=1e-2, batch_size=64, epochs=6, schedule='cosine', warmup=100, vflip=False,
+                     crop_scale=0.35, trivial_augment=True, small_img_size=160, full_size_epochs=1),
     'tiny': dict(backbone='deit_small_patch16_224', text_encoder='bert-base-uncased', pretrained=False,
                  img_size=32, batch_size=16, epochs=2, lr=1e-3,
                  model_kw=dict(img_size=32, patch_size=8, embed_dim=32, depth=2, num_heads=2),
@@ -101,13 +111,13 @@ def get_config(preset:str='fast', **overrides) -> Config:
 # 48 blocks, 16 heads; SAM's ViT: 1024 px; ALBERT-xxlarge: width 4096, 16,384 wide MLPs, 64 heads; BERT: 512 positions, 24 layers)
 MODEL_KW = dict(img_size=1024, patch_size=64, embed_dim=4096, depth=64, depths=64, num_heads=128, window_size=64, mlp_ratio=16)
 TEXT_KW = dict(hidden_size=4096, num_hidden_layers=64, num_attention_heads=128, intermediate_size=16384, max_position_embeddings=8192)
-_AT_LEAST = dict(img_size=1, batch_size=1, epochs=1, grad_accum=1, head_width=1, head_depth=1, head_heads=1, max_len=1, max_image_mb=1,
+_AT_LEAST = dict(img_size=1, batch_size=1, epochs=1, grad_accum=1, head_width=1, head_depth=1, head_heads=1, max_len=1, max_image_mb=1, small_img_size=0, full_size_epochs=0,
                  warmup=0, early_stop=0, checkpoint_every=0, image_grid=0, text_tune_layers=0, image_tune_stages=0, min_labels=0, seed=0, weight_decay=0)
 _AT_MOST = dict(img_size=MODEL_KW['img_size'], batch_size=8192, epochs=10_000, grad_accum=1024, head_width=TEXT_KW['hidden_size'], head_depth=64,
-                head_heads=128, max_len=MAX_TEXT_LEN, max_image_mb=1 << 16, warmup=10**9, early_stop=10_000, checkpoint_every=10**9, image_grid=64,
+                head_heads=128, max_len=MAX_TEXT_LEN, max_image_mb=1 << 16, small_img_size=MODEL_KW['img_size'], full_size_epochs=10_000, warmup=10**9, early_stop=10_000, checkpoint_every=10**9, image_grid=64,
                 text_tune_layers=TEXT_KW['num_hidden_layers'], image_tune_stages=16, min_labels=10_000, seed=2**31 - 1, weight_decay=10,
                 lr=10, text_lr=10, image_lr=10)  # seed: numpy's generators take at most 2**32 - 1, and a fold adds its number
-_BETWEEN = dict(valid_pct=(0, 0.99), threshold=(0, 1), dropout=(0, 0.99), ensemble=(1, 16), folds=(1, 16))  # at most 16 members: a model.json is untrusted
+_BETWEEN = dict(valid_pct=(0, 0.99), threshold=(0, 1), dropout=(0, 0.99), ensemble=(1, 16), folds=(1, 16), crop_scale=(0.05, 1))  # at most 16 members: a model.json is untrusted
 
 def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
 def _is_num(v):
@@ -155,6 +165,11 @@ def check_settings(settings:dict):
     if settings.get('tta') and not settings.get('hflip', Config.hflip): raise MMLCError("setting tta needs hflip=True: the model must learn mirrored images to score them")
     if settings.get('image_tune_stages') and not settings.get('frozen_image', Config.frozen_image):
         raise MMLCError("setting image_tune_stages needs frozen_image=True: it tunes the top of the cached backbone (without it the whole backbone trains)")
+    learns = [k for k in ('trivial_augment', 'small_img_size') if settings.get(k)] + (['crop_scale'] if settings.get('crop_scale', 1) < 1 else [])
+    if learns and settings.get('frozen_image', Config.frozen_image):
+        raise MMLCError(f"setting {learns[0]} needs frozen_image=False: a frozen backbone's features are cached for fixed views of each image")
+    if settings.get('small_img_size', 0) > settings.get('img_size', Config.img_size):
+        raise MMLCError(f"setting small_img_size={settings['small_img_size']}: must be at most img_size={settings.get('img_size', Config.img_size)}")
     width, heads = settings.get('head_width', Config.head_width), settings.get('head_heads', Config.head_heads)
     if settings.get('frozen_image', Config.frozen_image) and width % heads:
         raise MMLCError(f"settings head_width={width} and head_heads={heads}: the width must be divisible by the heads")

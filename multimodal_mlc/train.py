@@ -82,7 +82,8 @@ class Run:
         sl = slice(b * self.cfg.batch_size, (b + 1) * self.cfg.batch_size)
         rows, draws = self.tr[self.perm[sl].numpy()], None if self.draws is None else self.draws[..., sl]
         keep = shard(np.arange(len(rows)))  # this process's share; flips and views were drawn for every row
-        x, emb, mask = self.inputs.batch(rows, self.cfg, train=True, device=self.device, keep=keep, draws=draws)
+        seeds = (self.cfg.seed * 10_007 + self.epoch) * 1_000_003 % 2**62 + np.arange(sl.start, sl.start + len(rows))  # each row's crop: its place in the run
+        x, emb, mask = self.inputs.batch(rows, self.cfg, train=True, device=self.device, keep=keep, draws=draws, size=self.cfg.train_img_size(self.epoch), seeds=seeds)
         return x, emb, mask, _to(torch.from_numpy(self.y[rows[keep]]), self.device)
 
     def one_batch(self, b:int, batch=None):
@@ -207,7 +208,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     seed_everything(cfg.seed + (cfg.fold or 0))  # each fold's model its own initial weights; the folds themselves are drawn from cfg.seed
     y, inputs, tr, va, skipped = _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped)
     img_dim = inputs.features.shape[-1] if inputs.features is not None else None
-    model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device)
+    model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device, memory_format=torch.channels_last)  # as the images come
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 else model
     cbs = ([ProgressBar()] if progress else []) + ([Checkpoints(out, dict(rows=rows_key, label_ids=list(labels.ids)))] if writes else [])
     run = Run(cfg, model, inputs, y, tr, va, device, cbs + ([EarlyStopping(cfg.early_stop)] if cfg.early_stop else []) + list(callbacks), net)
