@@ -23,7 +23,7 @@ from multimodal_mlc.thresholds import apply_thresholds, sweep_thresholds
 from multimodal_mlc.settings import get_config
 from multimodal_mlc.features import FEATURE_STATS, cache_image_features
 from multimodal_mlc.inputs import text_encoder
-from multimodal_mlc.folds import train_folds
+from multimodal_mlc.ensembles import train_models
 from multimodal_mlc.predict import predict
 from multimodal_mlc.text import ENCODE_STATS, encode_captions
 
@@ -73,6 +73,14 @@ VARIANTS = {
     'fused, 3x3 image grid, 3 bagged models': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, ensemble=3),
     'fused, Lite1 240 px': dict(loss='bce', image_tune_stages=0, fusion='token', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
     'image only, Lite1 240 px': dict(loss='bce', image_tune_stages=0, fusion='image', image_grid=3, min_labels=0, backbone='tf_efficientnet_lite1', img_size=240),
+    # 2026-12-03 (issue 22): `preset` names another preset than `fast`; `unlabelled` trains twice, the second time also on test rows 30000-30999
+    # with the first model's probabilities as their targets (the rows scored, 9000-9999, are never among them)
+    'fast': dict(),
+    'fast, refit on every row': dict(refit=True),
+    'fast, unlabelled test rows': dict(unlabelled=True),
+    'fast, 3 members': dict(ensemble=3),   # each of its own initial weights and batch order, validated on the same rows
+    'finetune': dict(preset='finetune'),
+    'finetune, image only': dict(preset='finetune', fusion='image'),
 }
 
 def timed(f, *a, **k):
@@ -90,23 +98,27 @@ def main():
     df = read_csv(data/'train.csv')
     df = df[df.ImageID.map(lambda s: int(s.split('.')[0]) < 10000)].reset_index(drop=True)
     train_df, hold = df.iloc[:9000].reset_index(drop=True), df.iloc[9000:].reset_index(drop=True)
+    unl = read_csv(data/'test.csv'); unl = unl[unl.ImageID.map(lambda s: int(s.split('.')[0]) < 31000)].reset_index(drop=True)  # the test images here
     cfg0 = get_config('fast')
     # the one-off stages, each timed on its own; the counters say how much work each really did (0 on a warm cache).
     # Held-out images are featurised (plain view only) inside `predict`, whose time is part of the first run's.
     stages, work = {}, {}
     imgs, stages['decode images'] = timed(cache_images, [image_path(data/'data', i) for i in df.ImageID], cfg0.img_size)
-    _, stages['image features'] = timed(cache_image_features, cache_images([image_path(data/'data', i) for i in train_df.ImageID], cfg0.img_size), cfg0)
+    if any(get_config(VARIANTS[n].get('preset', 'fast')).frozen_image for n in a.variants):
+        _, stages['image features'] = timed(cache_image_features, cache_images([image_path(data/'data', i) for i in train_df.ImageID], cfg0.img_size), cfg0)
     _, stages['text features'] = timed(encode_captions, df.Caption.tolist(), text_encoder(cfg0))
-    _, stages['text features, layer below the top'] = timed(encode_captions, df.Caption.tolist(), text_encoder(cfg0), layer=-2)
+    if any(VARIANTS[n].get('text_tune_layers') for n in a.variants):
+        _, stages['text features, layer below the top'] = timed(encode_captions, df.Caption.tolist(), text_encoder(cfg0), layer=-2)
     work = dict(images_decoded=IMAGE_STATS['decoded'], backbone_passes=FEATURE_STATS['passes'], captions_encoded=ENCODE_STATS['captions'])
     print(stages, work, flush=True)
     rows, tables = [], {}
     stamp = datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')
     for name in a.variants:
         for seed in a.seeds:
-            cfg = get_config('fast', seed=seed, **{**({'epochs': a.epochs} if a.epochs else {}), **VARIANTS[name]})  # a variant's own epochs win
+            over = {k: v for k, v in VARIANTS[name].items() if k not in ('preset', 'unlabelled')}
+            cfg = get_config(VARIANTS[name].get('preset', 'fast'), seed=seed, **{**({'epochs': a.epochs} if a.epochs else {}), **over})  # a variant's own epochs win
             out = Path(a.out)/f"{name.replace(' ', '_').replace(',', '')}-{seed}"
-            res, t_train = timed(train_folds, cfg, train_df, data/'data', out=out, overwrite=True, progress=False)
+            res, t_train = timed(train_models, cfg, train_df, data/'data', out=out, overwrite=True, progress=False, unlabelled=unl if VARIANTS[name].get('unlabelled') else None)
             sub, t_pred = timed(predict, out, hold, data/'data')
             y = res.labels.encode(hold.Labels.tolist())
             probs = np.stack(sub.Probs)

@@ -66,7 +66,9 @@ SETTING_HELP = dict(
     image_tune_stages='fine-tune the image backbone\'s last N stages with the head (their input activations are cached; EfficientNet family, frozen_image)',
     image_lr='learning rate of those stages; unset: a tenth of --lr',
     label_queries='the fast head scores each label from its own learnt query over the tokens (ML-Decoder) instead of one summary token',
-    ensemble='train N models side by side on the same batches, each from its own initial weights; predictions average their probabilities',
+    ensemble='train N models one after another, each of its own initial weights and batch order (in OUT/member-K); predictions average their probabilities',
+    member='with --ensemble: train only member K (0 to N-1)',
+    refit='once the epochs and thresholds are chosen on the validation rows, train each model again on every row (in OUT/refit-K)',
     metric='the F1 average the tuned thresholds maximise: samples (per image, COMP5329\'s), micro (over all labels) or macro (per label)',
     min_labels='1: always predict at least the top label',
     hflip='learn from mirrored images too',
@@ -160,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--resume', action='store_true', help='continue the run in --out (default off)')
     t.add_argument('--overwrite', action='store_true', help='replace the model in --out (default off)')
     t.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='skip: leave out bad rows, of the CSV or with a bad image (listed in OUT/skipped.csv) (default raise: stop at the first)')
+    t.add_argument('--unlabelled', metavar='CSV', help='rows without labels (ImageID,Caption; a name inside --data, such as test.csv, or a path): a first model\'s probabilities on them are their targets in a second round (default: none)')
     _device_arg(t); _setting_args(t)
     p = _command(sub, 'predict', 'write a Kaggle submission', 'Score every row of a CSV with a model and write the submission (ImageID,Labels).')
     _data_args(p, 'test.csv'); _model_args(p)
@@ -177,11 +180,13 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 # %% ../nbs/10_cli.ipynb #d385c7fd
+def _in_data(data, name) -> Path:
+    "A CSV a command names: a bare name is a file inside `--data`, a path with a folder part is used as given."
+    return Path(name) if '/' in name or os.sep in name else Path(data)/name
+
 def _paths(a):
-    "The CSV and image folder of a command: a bare `--csv` name is a file inside `--data`, a path with a folder part is used as given."
-    data = Path(a.data)
-    csv = Path(a.csv) if '/' in a.csv or os.sep in a.csv else data/a.csv
-    return csv, Path(a.images) if a.images else data/'data'
+    "The CSV and image folder of a command (see `_in_data`)."
+    return _in_data(a.data, a.csv), Path(a.images) if a.images else Path(a.data)/'data'
 
 def _overrides(a) -> dict:
     "The settings a train command gives, by name; the others keep the preset's value."
@@ -199,12 +204,13 @@ def _save_plots(res, folder):
 def _cmd_train(a):
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.settings import get_config
-    from multimodal_mlc.folds import train_folds
+    from multimodal_mlc.ensembles import train_models
     csv, images = _paths(a)
     cfg = get_config(a.preset, **_overrides(a))
     print(f"reading {csv}")
     df = read_csv(csv, on_error=a.on_error)
-    res = train_folds(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device)
+    unlabelled = read_csv(_in_data(a.data, a.unlabelled), on_error=a.on_error) if a.unlabelled else None
+    res = train_models(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device, unlabelled=unlabelled)
     _save_plots(res, a.out)
     meta = json.loads((Path(a.out)/'model.json').read_text())
     skipped = Path(a.out)/'skipped.csv'

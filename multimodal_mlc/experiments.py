@@ -20,7 +20,7 @@ from .plots import _fig_ax
 from .settings import Config, get_config
 from .inputs import prepare_inputs
 from .modelfile import folder_state
-from .folds import train_folds, _pin_max_len
+from .ensembles import train_models, _pin_max_len
 from .predict import evaluate, label_f1
 
 # %% auto #0
@@ -106,7 +106,7 @@ def _run(cfg:Config, df, images, name:str, out=None, eval_df=None, device=None, 
         run_dir = Path(out or tmp)/name
         prepare_inputs(df, images, cfg, device=device)  # fill the caches first, so the time below is training alone
         start = time.perf_counter()
-        res = train_folds(cfg, df, images, out=run_dir, resume=folder_state(run_dir) != 'new', device=device, progress=progress)
+        res = train_models(cfg, df, images, out=run_dir, resume=folder_state(run_dir) != 'new', device=device, progress=progress)
         seconds, timing = time.perf_counter() - start, run_dir/'timing.json'
         if timing.exists(): seconds = json.loads(timing.read_text())['seconds']  # finished before: keep its own time
         else: atomic_write_text(timing, json.dumps(dict(seconds=seconds)))

@@ -23,7 +23,7 @@ from .features import Features, cache_image_features, features_missing
 from .distributed import barrier
 
 # %% auto #0
-__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'check_trainable', 'predict_probs']
+__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'check_trainable', 'soft_targets', 'predict_probs']
 
 # %% ../nbs/07b_inputs.ipynb #6902a510
 @dataclass
@@ -153,16 +153,26 @@ def _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skip
     if not rank: barrier()
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
     skipped = skipped + [_skipped_image(df, i, images, inputs.images.failed[i]) for i in failed]
-    y = labels.encode(df.Labels.tolist())
-    tr, va = (np.setdiff1d(r, failed) for r in _split(cfg, y, len(df)))
+    y, soft = soft_targets(df, labels)
+    tr, va = (np.setdiff1d(r, failed) for r in _split(cfg, y, len(df), soft))
     if writes and skipped: atomic_write_text(writes/'skipped.csv', pd.DataFrame(skipped, columns=['file', 'line', 'ImageID', 'problem']).astype({'line': 'Int64'}).to_csv(index=False))
     elif writes: (writes/'skipped.csv').unlink(missing_ok=True)  # a resumed run's rows may read now: its old report would be wrong
     return y, inputs, tr, va, skipped
 
-def _split(cfg, y, n):
-    if cfg.folds > 1: return stratified_fold(y, cfg.folds, cfg.fold, cfg.seed)
-    if cfg.valid_pct <= 0: return np.arange(n), np.arange(0)
-    return stratified_split(y, cfg.valid_pct, cfg.seed)
+def soft_targets(df:pd.DataFrame, labels:LabelSpace) -> tuple:
+    "The targets `(n, L)` of the rows of `df`: their labels, multi-hot, or a teacher's probabilities where a `Soft` column holds them; and the positions of those rows."
+    y = labels.encode(df.Labels.tolist())
+    soft = np.flatnonzero(df.Soft.notna().values) if 'Soft' in df else np.arange(0)
+    if len(soft): y[soft] = np.stack(df.Soft.iloc[soft].tolist()).astype(np.float32)
+    return y, soft
+
+def _split(cfg, y, n, soft=()):
+    "Training and validation positions of `n` rows of targets `y`; the rows at `soft` (a teacher's targets, not labels) only ever train."
+    lab = np.setdiff1d(np.arange(n), soft)
+    if cfg.folds > 1: tr, va = stratified_fold(y[lab], cfg.folds, cfg.fold, cfg.seed)
+    elif cfg.valid_pct <= 0: tr, va = np.arange(len(lab)), np.arange(0)
+    else: tr, va = stratified_split(y[lab], cfg.valid_pct, cfg.seed)
+    return np.sort(np.concatenate([lab[tr], np.asarray(soft, np.int64)])), lab[va]
 
 # %% ../nbs/07b_inputs.ipynb #b564828f
 @torch.no_grad()

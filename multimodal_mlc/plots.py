@@ -38,7 +38,7 @@ def _run_title(cfg) -> str:
     return f"{models}; {cfg.loss} loss, lr {cfg.lr:g}, batch {cfg.batch_size}, {cfg.epochs} epochs"
 
 def plot_history(history, ax=None, cfg=None):
-    "Losses by epoch, with the validation samples-F1 (at the run's one global threshold) on a second axis when the history has it; `cfg`, the run's `Config`, titles the plot and names that threshold."
+    "Losses by epoch, with the validation F1 (at each epoch's best global threshold) on a second axis when the history has it; `cfg`, the run's `Config`, titles the plot and names the F1."
     h = pd.read_csv(history) if isinstance(history, (str, Path)) else pd.DataFrame(history)
     missing = {'epoch', 'train_loss'} - set(h.columns)
     if missing: raise MMLCError(f"history lacks column(s) {sorted(missing)}: expected epoch, train_loss and optionally valid_loss, valid_f1")
@@ -52,7 +52,7 @@ def plot_history(history, ax=None, cfg=None):
     if 'valid_f1' in h:
         ax2 = ax.twinx()
         ax2.plot(h.epoch, h.valid_f1, marker='s', color='C2', label='valid_f1')
-        ax2.set_ylabel('validation samples-F1' + (f' at threshold {cfg.threshold:g}' if cfg is not None else ''))
+        ax2.set_ylabel(f"validation {getattr(cfg, 'metric', 'samples')}-F1, best global threshold")
         handles = [a + b for a, b in zip(handles, ax2.get_legend_handles_labels())]
     ax.legend(*handles, loc='center right')
     return fig

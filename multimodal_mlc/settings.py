@@ -66,7 +66,9 @@ class Config:
     text_lr: float | None = None             # learning rate of those layers; None: a tenth of `lr`
     image_tune_stages: int = 0               # fine-tune the image backbone's last N stages (their input activations are cached); needs frozen_image
     image_lr: float | None = None            # learning rate of those stages; None: a tenth of `lr`
-    ensemble: int = 1                        # train N models side by side (the same batches, their own initial weights); predictions average them
+    ensemble: int = 1                        # train N models one after another, each of its own initial weights and batch order, validated on the same rows; predictions average them
+    member: int | None = None                # with ensemble: train only this member
+    refit: bool = False                      # once the epochs and thresholds are chosen on the validation rows, train each model again on every row
     max_image_mb: int = 1024                 # an image file larger than this is a bad row (as images.MAX_IMAGE_MB): far above any photo
     crop_scale: float = 1.0                  # a backbone that learns whole: train on random crops of this share of each image's area up to all of it (1: none)
     trivial_augment: bool = False            # a backbone that learns whole: one TrivialAugment operation (colour, contrast, shear, ...) on each training image
@@ -74,7 +76,8 @@ class Config:
     full_size_epochs: int = 1
     def members(self) -> int:
         "How many models a run of this config trains and averages."
-        return self.folds if self.folds > 1 and self.fold is None else self.ensemble
+        if self.folds > 1: return 1 if self.fold is not None else self.folds
+        return 1 if self.member is not None else self.ensemble
     def __post_init__(self): check_settings(asdict(self))
     def train_img_size(self, epoch:int) -> int:
         "The image side of training epoch `epoch` (from 0): `small_img_size` before the last `full_size_epochs`, cheap first (fastai's progressive resizing), else `img_size`."
@@ -161,6 +164,10 @@ def check_settings(settings:dict):
         raise MMLCError("setting fusion='late' needs a trainable backbone; with frozen_image=True use token, image or text")
     folds, fold = settings.get('folds', 1), settings.get('fold')
     if fold is not None and not 0 <= fold < folds: raise MMLCError(f"setting fold={fold}: must be one of the folds 0..{folds-1} (set folds too)")
+    if settings.get('refit') and (folds > 1 or settings.get('valid_pct', Config.valid_pct) == 0):
+        raise MMLCError("setting refit needs validation rows to choose the epochs and thresholds (valid_pct > 0), and no folds (use ensemble)")
+    member, ensemble = settings.get('member'), settings.get('ensemble', 1)
+    if member is not None and not 0 <= member < ensemble: raise MMLCError(f"setting member={member}: must be one of the members 0..{ensemble-1} (set ensemble too)")
     if folds > 1 and settings.get('ensemble', 1) > 1: raise MMLCError("settings folds and ensemble: choose one way to train several models")
     if settings.get('tta') and not settings.get('hflip', Config.hflip): raise MMLCError("setting tta needs hflip=True: the model must learn mirrored images to score them")
     if settings.get('image_tune_stages') and not settings.get('frozen_image', Config.frozen_image):

@@ -16,9 +16,9 @@ import torch.nn as nn
 
 from .core import MMLCError, atomic_path, atomic_write_text, cache_dir, check_writable, seed_everything
 from .data import LabelSpace
-from .models import member_logits, model_report
-from .metrics import f1_scores, samples_f1
-from .thresholds import apply_thresholds, tune_thresholds
+from .models import model_report
+from .metrics import f1_scores
+from .thresholds import apply_thresholds, sweep_thresholds, tune_thresholds
 from .plots import plot_history
 from .settings import Config, autocast, get_device, make_loss, precision
 from .distributed import any_process, distributed, process_mean, shard, split_rows
@@ -30,6 +30,8 @@ from .callbacks import Checkpoints, EarlyStopping, ProgressBar
 __all__ = ['Run', 'TrainResult', 'train']
 
 # %% ../nbs/08_train.ipynb #5e1e4d1c
+_GLOBAL_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)  # the thresholds an epoch's validation tries
+
 def _scheduler(opt, cfg:Config, total_steps:int):
     warm = cfg.warmup_steps(total_steps)  # `warmup` steps, at most WARMUP_SHARE of the run: a small training set still trains
     def f(step):
@@ -51,7 +53,7 @@ class Run:
         self.total_steps = math.ceil(self.n_batches / cfg.grad_accum) * cfg.epochs  # optimizer steps of the whole run
         self.sched = _scheduler(self.opt, cfg, self.total_steps)
         self.loss_fn = make_loss(cfg, y[tr]).to(device)
-        self.gen = torch.Generator().manual_seed(cfg.seed)  # batch order, flips and views: restored on resume
+        self.gen = torch.Generator().manual_seed(cfg.seed + (cfg.member or 0))  # batch order, flips and views (an ensemble member's own): restored on resume
         self.epoch, self.batch, self.loss_sum, self.perm, self.draws, self.nonfinite = 0, 0, 0.0, None, None, 0
         self.prefetch = device.type == 'cuda'  # prepare the next batch on a thread while the GPU runs this one; on a CPU both would share the cores
         self.pending = None  # on a GPU: (batch, loss, finite?) of the last step, on its way to the host, read before the next step or checkpoint
@@ -94,7 +96,7 @@ class Run:
         self.event('before_batch')
         with self._sync(step):  # gradients are averaged over the processes only at the batch of an optimizer step
             with self.ctx: logits = self.net(x, emb, mask)
-            self.loss = self.loss_fn(*member_logits(logits.float(), y))  # an ensemble's members each learn from the batch
+            self.loss = self.loss_fn(logits.float(), y)
             self.event('after_loss')
             if self._lagged(): self.pending = (b, self.loss.detach(), _to_host(torch.isfinite(self.loss.detach())))
             else:
@@ -160,12 +162,13 @@ class Run:
                         f"Try --batch-size {max(1, self.cfg.batch_size // 2)} --grad-accum {2 * self.cfg.grad_accum} (the same effective batch)")
 
     def validate(self) -> dict:
-        "Loss and samples-F1 (at the global threshold) of the validation rows."
+        "Loss of the validation rows, and their F1 (`cfg.metric`) at the best global threshold, which picks the best epoch: at a fixed one (the report's 0.4), the asymmetric loss's uncalibrated probabilities read 0.68 for what the tuned thresholds make 0.88."
         if not len(self.va): return {}
         p = split_rows(lambda rows: predict_probs(self.model, self.inputs, rows, self.cfg, device=self.device), self.va)  # each process scores a share
         y = torch.from_numpy(self.y[self.va]).to(self.device)
         loss = self.loss_fn(torch.logit(torch.from_numpy(p).clamp(1e-6, 1 - 1e-6)).to(self.device), y).item()
-        return dict(valid_loss=loss, valid_f1=samples_f1(self.y[self.va], apply_thresholds(p, self.cfg.threshold, self.cfg.min_labels)))
+        best = sweep_thresholds(p, self.y[self.va], _GLOBAL_GRID, self.cfg.min_labels, self.cfg.metric).query('best').iloc[0]
+        return dict(valid_loss=loss, valid_f1=float(best[self.cfg.metric]), valid_threshold=float(best.threshold))
 
     def fit(self) -> Run:
         "Train until the last epoch (or a callback stops the run), then keep the best epoch's weights."
@@ -194,7 +197,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
           progress:bool=True, callbacks=()) -> TrainResult:
     "Train `cfg` on the rows of `df` (images in the folder `images`), writing the model folder `out` when given; `on_error='skip'` leaves out rows whose image is missing or unreadable and lists them in `skipped.csv`."
     if on_error not in ('raise', 'skip'): raise MMLCError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
-    if cfg.folds > 1 and cfg.fold is None: raise MMLCError(f"folds={cfg.folds} trains {cfg.folds} models: call train_folds (as `mmlc train` does), or set fold to train one of them")
+    if cfg.members() > 1: raise MMLCError(f"{'folds' if cfg.folds > 1 else 'ensemble'}={cfg.members()} trains {cfg.members()} models: call train_models (as `mmlc train` does), or set {'fold' if cfg.folds > 1 else 'member'} to train one of them")
     device = get_device(device)
     check_model(cfg); check_writable(cache_dir(), 'MMLC_CACHE')  # every check before any expensive work
     rank, world = distributed()
@@ -205,7 +208,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     rows_key = rows_fingerprint(df)
     if ck is not None: _check_resume(ck, cfg, rows_key, labels, out/'checkpoint.pt')
     if writes: _clear_folder(out, overwrite)
-    seed_everything(cfg.seed + (cfg.fold or 0))  # each fold's model its own initial weights; the folds themselves are drawn from cfg.seed
+    seed_everything(cfg.seed + (cfg.fold or cfg.member or 0))  # each fold's or member's model its own initial weights; the folds themselves are drawn from cfg.seed
     y, inputs, tr, va, skipped = _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped)
     img_dim = inputs.features.shape[-1] if inputs.features is not None else None
     model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device, memory_format=torch.channels_last)  # as the images come
