@@ -47,7 +47,8 @@ def write_result(name:str, result:dict) -> Path:
 def dataset(real:bool, n:int, n_test:int=256):
     "`(train rows, image folder, test rows)`: the first COMP5329 rows whose image is here, or a synthetic set (cached between runs)."
     from multimodal_mlc.core import cache_dir, find_comp5329
-    from multimodal_mlc.data import make_synthetic, read_csv
+    from multimodal_mlc.data import read_csv
+    from multimodal_mlc.dataset import make_synthetic
     if real:
         comp = find_comp5329()
         if comp is None: raise SystemExit('--real: the COMP5329 data is not on this machine (see multimodal_mlc.core.find_comp5329)')

@@ -42,7 +42,8 @@ def pipeline_ratio(device, smoke:bool) -> str:
 def resume_across(device, mixed_precision:str) -> dict:
     "A tiny run killed at step 3 on the CPU or `device` and resumed on `device`; its weights against an uninterrupted run on `device`."
     from safetensors.torch import load_file
-    from multimodal_mlc.data import make_synthetic, read_csv
+    from multimodal_mlc.data import read_csv
+    from multimodal_mlc.dataset import make_synthetic
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.train import train, _train_cli_code
     tmp = Path(tempfile.mkdtemp(prefix='mmlc-gpu-check-')); os.environ['MMLC_CACHE'] = str(tmp/'cache')
@@ -62,7 +63,8 @@ def resume_across(device, mixed_precision:str) -> dict:
 
 def fast_options(device) -> dict:
     "The `fast` head's newer options on `device`, under its precision: the last image stage tuned, label queries and an ensemble of 2, trained, saved, loaded and scored."
-    from multimodal_mlc.data import make_synthetic, read_csv
+    from multimodal_mlc.data import read_csv
+    from multimodal_mlc.dataset import make_synthetic
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.train import train
     from multimodal_mlc.predict import predict
@@ -79,7 +81,8 @@ def nan_stops(device) -> dict:
     "A NaN loss at batch 3 of a run checkpointing every step on `device`: on one GPU its finiteness is read at the next step; the run must stop naming batch 3, with the checkpoint of step 2 on disk."
     from multimodal_mlc.core import MMLCError
     from multimodal_mlc.callbacks import Faults
-    from multimodal_mlc.data import make_synthetic, read_csv
+    from multimodal_mlc.data import read_csv
+    from multimodal_mlc.dataset import make_synthetic
     from multimodal_mlc.modelfile import load_checkpoint
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.train import train

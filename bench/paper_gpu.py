@@ -65,7 +65,7 @@ def encode_speed(device, steps, warmup, batch_size:int=256) -> float:
 def decode_speed(n:int=256) -> float:
     "Images per second of `cache_images` on synthetic 320 px JPEGs (the COMP5329 images' longest side), with an empty cache."
     os.environ['MMLC_CACHE'] = tempfile.mkdtemp(prefix='mmlc-paper-')
-    from multimodal_mlc.data import make_synthetic
+    from multimodal_mlc.dataset import make_synthetic
     from multimodal_mlc.images import cache_images
     syn = make_synthetic(tempfile.mkdtemp(prefix='mmlc-paper-jpegs-'), n_train=n, n_test=1, size=320, seed=0)
     paths = sorted((syn/'data').glob('*.jpg'))

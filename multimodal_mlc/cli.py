@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #6386099a
 from __future__ import annotations
-import argparse, ast, contextlib, functools, importlib.util, io, json, os, sys, textwrap, time, typing
+import argparse, ast, contextlib, dataclasses, functools, importlib.util, io, json, os, sys, textwrap, time, typing
 from pathlib import Path
 from typing import Literal
 
@@ -14,10 +14,16 @@ from . import __version__
 __all__ = ['SETTING_HELP', 'DEMO_MODELS', 'parser', 'demo', 'main']
 
 # %% ../nbs/10_cli.ipynb #45305b59
-def _data_args(p, csv:str):
+def _data_args(p, csv:str, from_model:bool):
     p.add_argument('--data', required=True, help='folder with the CSV files (and the images in data/) (required)')
     p.add_argument('--csv', default=csv, help=f'CSV file name inside --data, or a path with a folder part such as ./{csv} (default {csv})')
-    p.add_argument('--images', help='image folder (default DATA/data)')
+    p.add_argument('--images', help='image folder; an image column may name files in its subfolders, such as cats/001.jpg (default DATA/data)')
+    g = p.add_argument_group('columns', "the CSV's own column names and label separator" + (": the model's, unless given; the submission uses them too" if from_model else "; the model remembers them"))
+    said = lambda d: "(default: the model's)" if from_model else f'(default {d})'
+    g.add_argument('--image-col', metavar='NAME', help=f'the column of image file names {said("ImageID")}')
+    g.add_argument('--text-col', metavar='NAME', help=f'the column of captions {said("Caption")}')
+    g.add_argument('--label-col', metavar='NAME', help=f'the column of labels: whole-number IDs or names {said("Labels")}')
+    g.add_argument('--label-sep', metavar='CHAR', help=f"what separates a row's labels, such as | for names with spaces {said('whitespace')}")
 
 def _model_args(p):
     p.add_argument('--model', required=True, help='model folder written by mmlc train (required)')
@@ -157,7 +163,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument('--version', action='version', version=f'%(prog)s {__version__}')
     sub = ap.add_subparsers(dest='command', required=True)
     t = _command(sub, 'train', 'train a model and tune its thresholds', _train_description(), usage='mmlc train --data DATA --out OUT [--preset PRESET] [SETTINGS] [options]')
-    _data_args(t, 'train.csv')
+    _data_args(t, 'train.csv', from_model=False)
     t.add_argument('--out', required=True, help='model folder to write: new or empty, or a model folder with --resume or --overwrite (required)')
     t.add_argument('--resume', action='store_true', help='continue the run in --out (default off)')
     t.add_argument('--overwrite', action='store_true', help='replace the model in --out (default off)')
@@ -165,13 +171,13 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--unlabelled', metavar='CSV', help='rows without labels (ImageID,Caption; a name inside --data, such as test.csv, or a path): a first model\'s probabilities on them are their targets in a second round (default: none)')
     _device_arg(t); _setting_args(t)
     p = _command(sub, 'predict', 'write a Kaggle submission', 'Score every row of a CSV with a model and write the submission (ImageID,Labels).')
-    _data_args(p, 'test.csv'); _model_args(p)
+    _data_args(p, 'test.csv', from_model=True); _model_args(p)
     p.add_argument('--out', required=True, help='submission CSV to write, outside the model folder (required)')
     p.add_argument('--min-labels', type=int, metavar='N', help="predict at least the N most likely labels of each row (default: the model's min_labels setting)")
     p.add_argument('--on-error', default='raise', choices=['raise', 'caption'], help='caption: score rows with a bad image from their caption (listed in OUT.report.csv) (default raise: stop)')
     _device_arg(p)
     e = _command(sub, 'evaluate', 'F1 of a model on a labelled CSV', "Samples, micro and macro F1 of a model at its tuned thresholds on labelled rows; score rows it was not trained on.")
-    _data_args(e, 'train.csv'); _model_args(e)
+    _data_args(e, 'train.csv', from_model=True); _model_args(e)
     e.add_argument('--json', action='store_true', help='print one JSON object (default off: one line per score)'); _device_arg(e)
     d = _command(sub, 'demo', 'train image-only, caption-only and fused models on synthetic data and print the F1 table',
                  'Write a synthetic dataset, train an image-only, a caption-only and a fused model on it (the tiny preset: nothing is downloaded), and print their F1 on held-out rows.')
@@ -187,6 +193,17 @@ def _in_data(data, name) -> Path:
 def _paths(a):
     "The CSV and image folder of a command (see `_in_data`)."
     return _in_data(a.data, a.csv), Path(a.images) if a.images else Path(a.data)/'data'
+
+def _columns(a, base=None):
+    "The `Columns` of a command: `base` (COMP5329's, or a model's), with the column flags given."
+    from multimodal_mlc.data import Columns
+    flags = dict(image=a.image_col, text=a.text_col, labels=a.label_col, sep=a.label_sep)
+    return dataclasses.replace(base or Columns(), **{k: v for k, v in flags.items() if v is not None})
+
+def _model_columns(a):
+    from multimodal_mlc.modelfile import load_meta
+    from multimodal_mlc.predict import model_columns
+    return _columns(a, model_columns(load_meta(a.model)))
 
 def _overrides(a) -> dict:
     "The settings a train command gives, by name; the others keep the preset's value."
@@ -208,8 +225,8 @@ def _cmd_train(a):
     csv, images = _paths(a)
     cfg = get_config(a.preset, **_overrides(a))
     print(f"reading {csv}")
-    df = read_csv(csv, on_error=a.on_error)
-    unlabelled = read_csv(_in_data(a.data, a.unlabelled), on_error=a.on_error) if a.unlabelled else None
+    df = read_csv(csv, on_error=a.on_error, columns=_columns(a))
+    unlabelled = read_csv(_in_data(a.data, a.unlabelled), on_error=a.on_error, columns=_columns(a)) if a.unlabelled else None
     res = train_models(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device, unlabelled=unlabelled)
     _save_plots(res, a.out)
     meta = json.loads((Path(a.out)/'model.json').read_text())
@@ -224,15 +241,15 @@ def _cmd_train(a):
 def _first_line(path) -> str:
     with open(path, 'rb') as f: return f.readline(100).decode('utf-8', 'replace').strip()
 
-def _check_out(out, csv, images, model):
+def _check_out(out, csv, images, model, columns):
     "Refuse, before any work, a submission path that would replace an input or lose a file: the CSV being read, a path inside the image or model folder, an existing file that is not an earlier submission, or one that cannot be written."
     from multimodal_mlc.core import MMLCError, check_writable
     o = Path(os.path.realpath(out))  # through links: the file that would be replaced
     if o == Path(os.path.realpath(csv)): raise MMLCError(f"{out}: is the CSV being read; write the submission elsewhere")
     for what, folder in (('the image folder', images), ('the model folder', model)):
         if o.is_relative_to(os.path.realpath(folder)): raise MMLCError(f"{out}: is inside {what} {folder}; write the submission elsewhere")
-    if o.is_file() and _first_line(o) != 'ImageID,Labels':  # train.csv, test.csv, anything of the user's
-        raise MMLCError(f"{out}: exists and is not a submission (its first line is not ImageID,Labels); choose a new file, or delete it first")
+    if o.is_file() and _first_line(o) != (head := f'{columns.image},{columns.labels}'):  # train.csv, test.csv, anything of the user's
+        raise MMLCError(f"{out}: exists and is not a submission (its first line is not {head}); choose a new file, or delete it first")
     check_writable(out, '--out')
 
 def _report(sub, out):
@@ -250,12 +267,12 @@ def _cmd_predict(a):
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.predict import predict, write_submission
     csv, images = _paths(a)
-    _check_out(a.out, csv, images, a.model)
+    _check_out(a.out, csv, images, a.model, columns := _model_columns(a))
     with contextlib.redirect_stdout(sys.stderr) if _is_stdout(a.out) else contextlib.nullcontext():  # `--out /dev/stdout`: the submission alone
         print(f"reading {csv}")
-        df = read_csv(csv)
+        df = read_csv(csv, columns=columns)
         sub = predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
-        write_submission(sub, a.out)
+        write_submission(sub, a.out, columns)
         where, n_flagged = _report(sub, a.out), int((sub.Note != '').sum())
         print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {n_flagged} scored from the caption alone, listed in {where}" if where else ''))
 
@@ -270,7 +287,7 @@ def _cmd_evaluate(a):
     csv, images = _paths(a)
     if csv.name == 'train.csv':  # the model folder keeps no list of its rows: the file's name is the cheap, honest sign
         print(f"warning: {csv}: a model trained on this file learnt these rows, and its scores on them overstate its F1 on new rows; score rows it never saw (--csv holdout.csv)", file=sys.stderr)
-    r = dict(csv=str(csv), **evaluate(a.model, read_csv(csv), images, device=a.device, text_encoder=a.text_encoder))
+    r = dict(csv=str(csv), **evaluate(a.model, read_csv(csv, columns=_model_columns(a)), images, device=a.device, text_encoder=a.text_encoder))
     print(json.dumps(r) if a.json else '\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()))
 
 # %% ../nbs/10_cli.ipynb #6d686000
@@ -282,7 +299,8 @@ def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=2
     "Train image-only, caption-only and fused models on synthetic data; the F1 table (a `DataFrame`) of the held-out rows."
     import pandas as pd
     from multimodal_mlc.core import MMLCError, atomic_write_text
-    from multimodal_mlc.data import make_synthetic, read_csv
+    from multimodal_mlc.data import read_csv
+    from multimodal_mlc.dataset import make_synthetic
     from multimodal_mlc.predict import evaluate
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.train import train

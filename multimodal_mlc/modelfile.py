@@ -14,6 +14,7 @@ import torch
 import torch.nn as nn
 
 from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, open_regular
+from .data import Columns
 from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
 from .models import (Ensemble, FusionHead, ImageTokens, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model,
                                    fits_token_fusion, image_backbone, image_tokens, pool_tokens)
@@ -120,7 +121,8 @@ def load_checkpoint(path) -> dict:
 def rows_fingerprint(df:pd.DataFrame) -> str:
     "A key of the rows `df` holds (ImageID, labels and caption of each, in order, and a teacher's targets), stored in checkpoints so that a resumed run trains on the same rows."
     soft = [None if s is None else np.asarray(s).round(6).tolist() for s in df.Soft] if 'Soft' in df else []
-    return hash_key(df.ImageID.tolist(), [list(map(int, l)) for l in df.Labels], df.Caption.tolist(), *([soft] if soft else []))
+    labels = [[i if isinstance(i, str) else int(i) for i in l] for l in df.Labels]
+    return hash_key(df.ImageID.tolist(), labels, df.Caption.tolist(), *([soft] if soft else []))
 
 def _check_resume(ck:dict, cfg, rows_key:str, labels, path):
     "Refuse to continue the checkpoint `ck` with other settings, rows or labels, naming what differs; a setting added since it was written counts as its default."
@@ -131,7 +133,7 @@ def _check_resume(ck:dict, cfg, rows_key:str, labels, path):
     if list(ck['label_ids']) != list(labels.ids): raise MMLCError(f"{path}: was written for the labels {list(ck['label_ids'])}, these rows have {list(labels.ids)}")
 
 # %% ../nbs/07c_modelfile.ipynb #20ec13ed
-MODEL_FORMAT = 1  # the layout of model.json; a reader refuses a newer one rather than misread it
+MODEL_FORMAT = 2  # the layout of model.json (2: label names, and the user's `columns`); a reader refuses a newer one rather than misread it
 
 def save_weights(path, state_dict:dict):
     "Write the tensors of `state_dict` to `path` as safetensors (plain tensors, no code), atomically."
@@ -148,7 +150,9 @@ _MAX_DIM = 8192  # image features of the widest timm backbones (ConvNeXt-XXLarge
 _META = dict(format=_is_int, config=lambda v: isinstance(v, dict), label_ids=lambda v: isinstance(v, list), thresholds=lambda v: isinstance(v, list),
              max_len=lambda v: _is_int(v) and 1 <= v <= MAX_TEXT_LEN, text_dim=lambda v: _is_int(v) and 0 < v <= TEXT_KW['hidden_size'],
              img_dim=lambda v: v is None or _is_int(v) and 0 < v <= _MAX_DIM, valid_scores=lambda v: isinstance(v, dict), n_valid=_is_int,
-             model=lambda v: isinstance(v, dict), skipped_batches=_is_int, precision=lambda v: v in ('no', 'fp16', 'bf16'))
+             model=lambda v: isinstance(v, dict), skipped_batches=_is_int, precision=lambda v: v in ('no', 'fp16', 'bf16'), columns=lambda v: isinstance(v, dict))
+
+def _label_ok(i) -> bool: return _is_int(i) and abs(i) < 2**63 or isinstance(i, str) and 0 < len(i) <= 200 and i == i.strip()
 
 def _check_meta(meta, fname):
     "Refuse a `model.json` with a field unknown, missing, of the wrong type or inconsistent, before anything is built from it."
@@ -158,8 +162,11 @@ def _check_meta(meta, fname):
         if k not in meta: raise MMLCError(f"{fname}: field {k!r} is missing")
     if (bad := [k for k, v in meta.items() if not _META[k](v)]): raise MMLCError(f"{fname}: field {bad[0]!r} is {meta[bad[0]]!r}, not a valid value")
     if meta.get('format', 1) > MODEL_FORMAT: raise MMLCError(f"{fname}: written in format {meta['format']} by a newer multimodal_mlc; upgrade it to read this model")
-    if not all(_is_int(i) and abs(i) < 2**63 for i in meta['label_ids']) or len(set(meta['label_ids'])) != len(meta['label_ids']):
-        raise MMLCError(f"{fname}: field 'label_ids' must hold distinct whole numbers (of 64 bits)")
+    ids = meta['label_ids']
+    if not all(map(_label_ok, ids)) or len(set(ids)) != len(ids) or len({type(i) for i in ids}) > 1:
+        raise MMLCError(f"{fname}: field 'label_ids' must hold distinct whole numbers (of 64 bits) or distinct names (of at most 200 characters), not both")
+    try: Columns(**meta.get('columns', {}))
+    except (TypeError, MMLCError) as e: raise MMLCError(f"{fname}: field 'columns': {e}") from None
     if not all(map(_is_num, meta['thresholds'])): raise MMLCError(f"{fname}: field 'thresholds' must hold finite numbers")
     if len(meta['thresholds']) != len(meta['label_ids']): raise MMLCError(f"{fname}: {len(meta['thresholds'])} thresholds for {len(meta['label_ids'])} labels")
     try: check_settings(meta['config'])
@@ -291,6 +298,6 @@ def copy_model(src, dst) -> list:
         if g.is_file() and (g.stat().st_size, g.stat().st_mtime_ns) == (a.st_size, a.st_mtime_ns): continue
         with atomic_path(g) as tmp: shutil.copy2(f, tmp)
         done.append(name)
-    for sub in sorted(p for p in src.iterdir() if p.name.startswith(_SUBMODELS)):  # the models of `train_models`
+    for sub in sorted(p for p in (src.iterdir() if src.is_dir() else ()) if p.name.startswith(_SUBMODELS)):  # the models of `train_models`
         if sub.is_dir(): done += [f'{sub.name}/{n}' for n in copy_model(sub, dst/sub.name)]
     return done

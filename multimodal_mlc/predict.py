@@ -9,7 +9,7 @@ import pandas as pd
 import torch
 
 from .core import MMLCError, cache_dir, check_writable, write_user_file
-from .data import LabelSpace
+from .data import Columns, LabelSpace, parse_labels
 from .metrics import f1_scores
 from .thresholds import apply_thresholds
 from .settings import _is_int, get_device
@@ -17,7 +17,7 @@ from .inputs import predict_probs, prepare_inputs
 from .modelfile import load_meta, load_model
 
 # %% auto #0
-__all__ = ['predict', 'write_submission', 'label_f1', 'evaluate']
+__all__ = ['predict', 'model_columns', 'write_submission', 'label_f1', 'evaluate']
 
 # %% ../nbs/08a_predict.ipynb #a8ab94c9
 def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None, text_encoder=None) -> pd.DataFrame:
@@ -36,16 +36,21 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     ok = np.setdiff1d(np.arange(len(df)), failed)
     if len(ok): probs[ok] = predict_probs(model, inputs, ok, cfg, device=device)
     if failed: probs[failed] = predict_probs(model, inputs, failed, cfg, device=device, caption_only=True)
-    labels = LabelSpace(tuple(meta['label_ids']))
+    labels, columns = LabelSpace(tuple(meta['label_ids'])), model_columns(meta)
     pred = apply_thresholds(probs, np.array(meta['thresholds']), cfg.min_labels if min_labels is None else min_labels)
     note = pd.Series('', index=df.index)
     for i in failed: note.iloc[i] = 'caption only: ' + inputs.images.failed[i]
-    return pd.DataFrame(dict(ImageID=df.ImageID.values, Labels=[' '.join(map(str, l)) for l in labels.decode(pred)],
+    return pd.DataFrame(dict(ImageID=df.ImageID.values, Labels=[columns.join(l) for l in labels.decode(pred)],
                              Probs=list(probs), Note=note.values))
 
-def write_submission(sub:pd.DataFrame, path):
-    "Write the `ImageID,Labels` columns of `predict`'s frame (atomically, through a link; see `write_user_file`); if the write fails the previous file is left as it was."
-    try: write_user_file(path, sub[['ImageID', 'Labels']].to_csv(index=False))
+def model_columns(meta:dict) -> Columns:
+    "The `Columns` a model's training table had (`model.json`; COMP5329's before format 2): its labels are written, and its tables read, the same way."
+    return Columns(**meta.get('columns', {}))
+
+def write_submission(sub:pd.DataFrame, path, columns:Columns|None=None):
+    "Write the `ImageID,Labels` columns of `predict`'s frame, under the names of `columns` (atomically, through a link; see `write_user_file`); if the write fails the previous file is left as it was."
+    c = columns or Columns()
+    try: write_user_file(path, sub[['ImageID', 'Labels']].rename(columns={'ImageID': c.image, 'Labels': c.labels}).to_csv(index=False))
     except OSError as e: raise MMLCError(f"{path}: cannot write the submission ({e.strerror or e}); the previous file is kept") from None
 
 # %% ../nbs/08a_predict.ipynb #c35cca7f
@@ -60,7 +65,7 @@ def evaluate(model_dir, df:pd.DataFrame, images, device=None, text_encoder=None,
     "F1 of a saved model on labelled rows at its stored thresholds; a label it never saw stops before any scoring (`unknown='raise'`) or counts as missed (`'missed'`)."
     if unknown not in ('raise', 'missed'): raise MMLCError(f"unknown must be 'raise' or 'missed', not {unknown!r}")
     if 'Labels' not in df: raise MMLCError("the CSV has no Labels column: evaluate needs labelled rows")
-    known = load_meta(model_dir)['label_ids']
+    meta = load_meta(model_dir); known, sep = meta['label_ids'], model_columns(meta).sep
     if unknown == 'raise': LabelSpace(tuple(known)).encode(df.Labels.tolist(), df.attrs.get('file', 'the CSV'))
     sub = predict(model_dir, df, images, device=device, text_encoder=text_encoder)
-    return dict(**label_f1(df.Labels.tolist(), [[int(i) for i in s.split()] for s in sub.Labels], known), n_rows=len(df))
+    return dict(**label_f1(df.Labels.tolist(), [parse_labels(s, sep) if s else [] for s in sub.Labels], known), n_rows=len(df))

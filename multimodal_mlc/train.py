@@ -15,10 +15,10 @@ import torch
 import torch.nn as nn
 
 from .core import MMLCError, atomic_path, atomic_write_text, cache_dir, check_writable, seed_everything
-from .data import LabelSpace
+from .data import Columns, LabelSpace
 from .models import model_report
 from .metrics import f1_scores
-from .thresholds import apply_thresholds, sweep_thresholds, tune_thresholds
+from .thresholds import DEFAULT_GRID, apply_thresholds, sweep_thresholds, tune_thresholds
 from .plots import plot_history
 from .settings import Config, autocast, get_device, make_loss, precision
 from .distributed import any_process, distributed, process_mean, shard, split_rows
@@ -30,8 +30,6 @@ from .callbacks import Checkpoints, EarlyStopping, ProgressBar
 __all__ = ['Run', 'TrainResult', 'train']
 
 # %% ../nbs/08_train.ipynb #5e1e4d1c
-_GLOBAL_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)  # the thresholds an epoch's validation tries
-
 def _scheduler(opt, cfg:Config, total_steps:int):
     warm = cfg.warmup_steps(total_steps)  # `warmup` steps, at most WARMUP_SHARE of the run: a small training set still trains
     def f(step):
@@ -167,7 +165,7 @@ class Run:
         p = split_rows(lambda rows: predict_probs(self.model, self.inputs, rows, self.cfg, device=self.device), self.va)  # each process scores a share
         y = torch.from_numpy(self.y[self.va]).to(self.device)
         loss = self.loss_fn(torch.logit(torch.from_numpy(p).clamp(1e-6, 1 - 1e-6)).to(self.device), y).item()
-        best = sweep_thresholds(p, self.y[self.va], _GLOBAL_GRID, self.cfg.min_labels, self.cfg.metric).query('best').iloc[0]
+        best = sweep_thresholds(p, self.y[self.va], DEFAULT_GRID[::5], self.cfg.min_labels, self.cfg.metric).query('best').iloc[0]  # 0.05, 0.10, ..., 0.95
         return dict(valid_loss=loss, valid_f1=float(best[self.cfg.metric]), valid_threshold=float(best.threshold))
 
     def fit(self) -> Run:
@@ -217,7 +215,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     run = Run(cfg, model, inputs, y, tr, va, device, cbs + ([EarlyStopping(cfg.early_stop)] if cfg.early_stop else []) + list(callbacks), net)
     if ck is not None: run.load_state_dict(ck)
     if out and run.best['epoch'] >= 0: run.best_weights = _load_best(out)
-    return dataclasses.replace(_finish(run.fit(), labels, writes, img_dim), skipped=skipped)
+    return dataclasses.replace(_finish(run.fit(), labels, writes, img_dim, df.attrs.get('columns') or Columns()), skipped=skipped)
 
 # %% ../nbs/08_train.ipynb #b50f688f
 def _plot_history(hist, path, cfg):
@@ -226,7 +224,7 @@ def _plot_history(hist, path, cfg):
     with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=100, bbox_inches='tight'); plt.close(fig)
 
 # %% ../nbs/08_train.ipynb #bfc2b186
-def _finish(run:Run, labels, out, img_dim) -> TrainResult:
+def _finish(run:Run, labels, out, img_dim, columns) -> TrainResult:
     "Tune thresholds on the validation rows and write the model folder."
     cfg, va, y, hist = run.cfg, run.va, run.y, pd.DataFrame(run.history)
     p = split_rows(lambda rows: predict_probs(run.model, run.inputs, rows, cfg), va) if len(va) else np.zeros((0, len(labels)), np.float32)
@@ -236,7 +234,7 @@ def _finish(run:Run, labels, out, img_dim) -> TrainResult:
         scores = f1_scores(y[va], apply_thresholds(p, th, cfg.min_labels)) if len(va) else {}
         meta = dict(config=asdict(cfg), label_ids=list(labels.ids), thresholds=[float(t) for t in th], max_len=int(run.inputs.text.max_len),
                     text_dim=int(run.inputs.text.dim), img_dim=img_dim and int(img_dim), valid_scores=scores, n_valid=int(len(va)), precision=run.precision,
-                    model=model_report(run.model), **({'skipped_batches': int(hist.skipped_batches.sum())} if 'skipped_batches' in hist else {}))
+                    model=model_report(run.model), columns=asdict(columns), **({'skipped_batches': int(hist.skipped_batches.sum())} if 'skipped_batches' in hist else {}))
         save_model(out, run.model, meta); atomic_write_text(out/'history.csv', hist.to_csv(index=False))
         if len(va): _plot_history(hist, out/'history.png', cfg)
     return TrainResult(run.model, cfg, labels, hist, p, y[va], th, out)
