@@ -304,6 +304,7 @@ def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=2
     from multimodal_mlc.predict import evaluate
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.train import train
+    from multimodal_mlc.experiments import markdown_table
     out = Path(out)
     cfgs = {name: get_config('tiny', fusion=fusion, epochs=epochs, seed=seed) for name, fusion in DEMO_MODELS.items()}  # an impossible setting writes nothing
     if out.exists() and any(out.iterdir()) and not (out/'data'/'test_labels.csv').exists():
@@ -321,10 +322,9 @@ def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=2
         r = evaluate(folder, test, data/'data')
         rows.append(dict(model=name, **{k: round(v, 4) for k, v in r.items() if k != 'n_rows'}, seconds=round(time.time() - t0, 1)))
     table = pd.DataFrame(rows)
-    atomic_write_text(out/'results.md', table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
+    atomic_write_text(out/'results.md', markdown_table(table) + '\n')  # a markdown table, with no optional package
     return table
 
-def _has_tabulate(): return importlib.util.find_spec('tabulate') is not None  # DataFrame.to_markdown needs it
 
 def _cmd_demo(a):
     table = demo(a.out, a.epochs)

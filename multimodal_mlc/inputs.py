@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 
 from .core import MMLCError, atomic_write_text
-from .data import LabelSpace, stratified_fold, stratified_split, row_line, row_place
+from .data import LabelSpace, read_frame, stratified_fold, stratified_split, row_line, row_place
 from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize, random_crops
 from .text import encode_captions, load_text_encoder
 from .models import image_norm
@@ -23,7 +23,8 @@ from .features import Features, cache_image_features, features_missing
 from .distributed import barrier
 
 # %% auto #0
-__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'check_trainable', 'soft_targets', 'predict_probs']
+__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'missing_images', 'as_rows', 'check_trainable', 'soft_targets',
+           'predict_probs']
 
 # %% ../nbs/07b_inputs.ipynb #6902a510
 @dataclass
@@ -113,17 +114,25 @@ def _skipped_image(df, k, images, problem) -> dict:
 def _no_file(p:Path):
     return f"{p}: is a folder, not an image" if p.is_dir() else None if p.is_file() else f"{p}: image file not found"
 
+def missing_images(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', instead:str="on_error='skip' (--on-error skip) to leave such rows out") -> dict:
+    "`{row: problem}` of the rows of `df` whose image file is missing, a folder, or outside the folder `images` (none for a caption-only model), found by a stat each before any work; with `on_error='raise'` the first is an error that names `instead`."
+    if cfg.fusion == 'text': return {}
+    paths, refused = _image_paths(images, df.ImageID)
+    problems = {k: m for k, p in enumerate(paths) if (m := refused.get(k) or _no_file(p))}
+    if problems and on_error == 'raise':
+        k = min(problems); raise MMLCError(f"{problems[k]} ({row_place(df, k)}; {len(problems)} such rows in all); use {instead}")
+    return problems
+
 def _drop_missing_images(df, images, cfg, on_error):
     "Rows whose image file exists (all rows for a caption-only model), and the others as skipped rows; `raise` names the first."
-    if cfg.fusion == 'text': return df, []
-    paths, refused = _image_paths(images, df.ImageID)
-    problems = [refused.get(k) or _no_file(p) for k, p in enumerate(paths)]
-    bad = [k for k, m in enumerate(problems) if m]
+    problems = missing_images(df, images, cfg, on_error); bad = sorted(problems)
     if not bad: return df, []
-    if on_error == 'raise':
-        raise MMLCError(f"{problems[bad[0]]} ({row_place(df, bad[0])}; {len(bad)} such rows in all); use on_error='skip' (--on-error skip) to leave such rows out")
-    skipped = [_skipped_image(df, k, images, problems[k]) for k in bad]
-    return df.drop(index=df.index[bad]).reset_index(drop=True), skipped
+    return df.drop(index=df.index[bad]).reset_index(drop=True), [_skipped_image(df, k, images, problems[k]) for k in bad]
+
+def as_rows(df:pd.DataFrame) -> pd.DataFrame:
+    "`df`, or, when its labels are text rather than lists (a frame from `pandas.read_csv`), `df` read as `read_csv` reads a file."
+    if 'Labels' in df and not all(isinstance(l, (list, tuple, np.ndarray)) for l in df.Labels): return read_frame(df, name=df.attrs.get('file', 'the table'))
+    return df
 
 def check_trainable(cfg:Config, df:pd.DataFrame, dropped:int=0):
     "Refuse rows `df` that cannot train `cfg`, before any work, naming the file: no Labels column, fewer than two labels, or fewer rows than the validation split or the folds need (`dropped`: rows already left out)."

@@ -13,7 +13,7 @@ from .data import Columns, LabelSpace, parse_labels
 from .metrics import f1_scores
 from .thresholds import apply_thresholds
 from .settings import _is_int, get_device
-from .inputs import predict_probs, prepare_inputs
+from .inputs import missing_images, predict_probs, prepare_inputs
 from .modelfile import load_meta, load_model
 
 # %% auto #0
@@ -28,6 +28,7 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     device = get_device(device)
     model, cfg, meta = load_model(model_dir, text_encoder)
     check_writable(cache_dir(), 'MMLC_CACHE')
+    missing_images(df, images, cfg, 'raise' if on_error == 'raise' else 'skip', "on_error='caption' (--on-error caption) to score such rows from their caption")  # before any caption is encoded
     model.to(device, memory_format=torch.channels_last)  # as the images come
     inputs = prepare_inputs(df, images, cfg, on_error='raise' if on_error == 'raise' else 'skip', max_len=meta['max_len'], device=device, train=False)
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
