@@ -137,7 +137,8 @@ _EXAMPLES = dict(
              'mmlc predict --data comp5329 --model model --out submission.csv --on-error caption'],
     evaluate=['mmlc evaluate --data comp5329 --csv holdout.csv --model model   # rows the model never saw',
               'mmlc evaluate --data comp5329 --csv holdout.csv --model model --json'],
-    demo=['mmlc demo                         # under a minute on an idle 2-core CPU', 'mmlc demo --out demo --epochs 20  # longer training'])
+    demo=['mmlc demo                         # under a minute on an idle 2-core CPU', 'mmlc demo --out demo --epochs 20  # longer training'],
+    cache=['mmlc cache           # where, and how big', 'mmlc cache --clear   # remove the stores'])
 
 def _epilog(*commands) -> str: return 'examples:\n' + '\n'.join('  ' + e for c in commands for e in _EXAMPLES[c])
 
@@ -183,6 +184,8 @@ def parser() -> argparse.ArgumentParser:
                  'Write a synthetic dataset, train an image-only, a caption-only and a fused model on it (the tiny preset: nothing is downloaded), and print their F1 on held-out rows.')
     d.add_argument('--out', default='mmlc_demo', help='folder to write the data and models to (default mmlc_demo)')
     d.add_argument('--epochs', type=int, default=_DEMO_EPOCHS, metavar='N', help=f'epochs of each model (default {_DEMO_EPOCHS})')
+    c = _command(sub, 'cache', 'where the caches are and how big; --clear removes them', 'Say where the caches of decoded images, caption states and image features are (MMLC_CACHE, else ~/.cache/multimodal_mlc) and how big each kind is; with --clear, remove them (they are computed again when next needed; run it when no training runs).')
+    c.add_argument('--clear', action='store_true', help='remove every store (default off)')
     return ap
 
 # %% ../nbs/10_cli.ipynb #d385c7fd
@@ -201,8 +204,7 @@ def _columns(a, base=None):
     return dataclasses.replace(base or Columns(), **{k: v for k, v in flags.items() if v is not None})
 
 def _model_columns(a):
-    from multimodal_mlc.modelfile import load_meta
-    from multimodal_mlc.predict import model_columns
+    from multimodal_mlc.predict import load_meta, model_columns
     return _columns(a, model_columns(load_meta(a.model)))
 
 def _overrides(a) -> dict:
@@ -215,7 +217,8 @@ def _save_plots(res, folder):
     if not len(res.valid_y): return
     import matplotlib.pyplot as plt
     from multimodal_mlc.plots import plot_threshold_curve
-    fig = plot_threshold_curve(res.valid_probs, res.valid_y, per_label_thresholds=res.thresholds)
+    fig = plot_threshold_curve(res.valid_probs, res.valid_y, per_label_thresholds=res.thresholds, min_labels=res.cfg.min_labels)  # the rule the model predicts with
+    fig.axes[0].set_title(f"F1 of the {len(res.valid_y):,} validation rows against the threshold" + (f" (at least {res.cfg.min_labels} label a row)" if res.cfg.min_labels else ''))
     fig.savefig(Path(folder)/'thresholds.png', dpi=100, bbox_inches='tight'); plt.close(fig)
 
 def _cmd_train(a):
@@ -230,12 +233,10 @@ def _cmd_train(a):
     res = train_models(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device, unlabelled=unlabelled)
     _save_plots(res, a.out)
     meta = json.loads((Path(a.out)/'model.json').read_text())
-    skipped = Path(a.out)/'skipped.csv'
     print(res.history.to_string(index=False))
     print("validation F1 (samples/micro/macro) at the tuned thresholds: " + ' / '.join(f"{meta['valid_scores'].get(k, float('nan')):.4f}" for k in ('samples', 'micro', 'macro')))
-    if res.skipped: print(f"{len(res.skipped)} rows skipped, listed in {skipped}")
-    n_empty = int((df.Caption == '').sum())
-    if n_empty: print(f"{n_empty} rows have an empty caption; they are kept and learnt from their image")
+    if res.skipped: print(f"{len(res.skipped)} rows skipped, listed in {Path(a.out)/'skipped.csv'}")
+    if (n_empty := int((df.Caption == '').sum())): print(f"{n_empty} rows have an empty caption; they are kept and learnt from their image")
     print(f"model written to {a.out}" + (" (history.png: the training; thresholds.png: F1 against the threshold)" if len(res.valid_y) else ''))
 
 def _first_line(path) -> str:
@@ -305,16 +306,16 @@ def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=2
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.train import train
     from multimodal_mlc.experiments import markdown_table
+    from multimodal_mlc.inputs import as_rows
     out = Path(out)
     cfgs = {name: get_config('tiny', fusion=fusion, epochs=epochs, seed=seed) for name, fusion in DEMO_MODELS.items()}  # an impossible setting writes nothing
     if out.exists() and any(out.iterdir()) and not (out/'data'/'test_labels.csv').exists():
         raise MMLCError(f"{out}: the folder is not empty and holds no demo; choose a new folder")
     data = make_synthetic(out/'data', n_train=n_train, n_test=n_test, size=32, seed=seed)
     df = read_csv(data/'train.csv')
-    test = read_csv(data/'test.csv').merge(pd.read_csv(data/'test_labels.csv', dtype=str), on='ImageID')
-    test['Labels'] = test.Labels.map(lambda s: [int(i) for i in s.split()])
+    test = as_rows(read_csv(data/'test.csv').merge(pd.read_csv(data/'test_labels.csv', dtype=str), on='ImageID'))  # its labels, as text, read
     rows = []
-    for i, (name, fusion) in enumerate(DEMO_MODELS.items()):
+    for i, name in enumerate(DEMO_MODELS):
         t0, folder = time.time(), out/_demo_folder(name)
         if progress: print(f"demo: model {i + 1}/{len(DEMO_MODELS)}, {name}, into {folder}", file=sys.stderr)
         res = train(cfgs[name], df, data/'data', out=folder, overwrite=True, progress=progress)
@@ -325,6 +326,12 @@ def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=2
     atomic_write_text(out/'results.md', markdown_table(table) + '\n')  # a markdown table, with no optional package
     return table
 
+def _cmd_cache(a):
+    from multimodal_mlc.core import cache_dir, cache_usage, clear_cache
+    if a.clear: print(f"removed {clear_cache()} stores from {cache_dir()}")
+    usage = cache_usage()
+    print(f"{cache_dir()} (MMLC_CACHE{'' if os.environ.get('MMLC_CACHE') else ', unset: the default'}): {sum(b for _, b in usage.values()) / 2**30:.2f} GB")
+    for kind, (n, b) in usage.items(): print(f"  {kind}: {n} store{'s' * (n != 1)}, {b / 2**20:,.1f} MB")
 
 def _cmd_demo(a):
     table = demo(a.out, a.epochs)
@@ -336,7 +343,7 @@ def main(argv=None):
     "The `mmlc` console script."
     a = parser().parse_args(argv)
     from multimodal_mlc.core import MMLCError   # once the arguments are read: torch comes with it
-    try: {'train': _cmd_train, 'predict': _cmd_predict, 'evaluate': _cmd_evaluate, 'demo': _cmd_demo}[a.command](a)
+    try: {'train': _cmd_train, 'predict': _cmd_predict, 'evaluate': _cmd_evaluate, 'demo': _cmd_demo, 'cache': _cmd_cache}[a.command](a)
     except (MMLCError, OSError) as e:  # OSError: a full disk, a permission; the message names the file
         from tqdm.auto import tqdm
         for bar in list(tqdm._instances): bar.close()  # a progress bar left open would share the error's line

@@ -14,8 +14,8 @@ import torch
 
 # %% auto #0
 __all__ = ['MMLCError', 'file_kind', 'FileKindError', 'open_regular', 'real_folder', 'check_writable', 'hash_key', 'cache_dir',
-           'atomic_path', 'atomic_write_text', 'write_user_file', 'RowStore', 'take_rows', 'seed_everything',
-           'default_device', 'find_comp5329']
+           'atomic_path', 'atomic_write_text', 'write_user_file', 'RowStore', 'take_rows', 'cache_usage', 'clear_cache',
+           'seed_everything', 'default_device', 'find_comp5329']
 
 # %% ../nbs/00_core.ipynb #df8cd427
 class MMLCError(Exception):
@@ -68,10 +68,8 @@ def check_writable(path, what:str) -> Path:
     if not p.is_dir() and not os.path.lexists(path): raise MMLCError(f"{path} ({what}): {p} is a file, so no folder can be made there")
     d = p if p.is_dir() else p.parent
     if not os.access(d, os.W_OK | os.X_OK):  # access() says EROFS for a read-only file system too
-        raise MMLCError(f"{path} ({what}): cannot write in {d} ({'read-only file system' if _read_only(d) else 'permission denied'})")
+        raise MMLCError(f"{path} ({what}): cannot write in {d} ({'read-only file system' if os.statvfs(d).f_flag & os.ST_RDONLY else 'permission denied'})")
     return Path(path)
-
-def _read_only(d) -> bool: return bool(os.statvfs(d).f_flag & os.ST_RDONLY)
 
 # %% ../nbs/00_core.ipynb #7d60fe28
 def hash_key(*parts, n:int=16) -> str:
@@ -312,6 +310,22 @@ def take_rows(array:np.ndarray, rows) -> np.ndarray:
     x = array[rows[order]]
     out = np.empty_like(x); out[order] = x
     return out
+
+# %% ../nbs/00_core.ipynb #151f69b2
+def _store_folders(kind:Path) -> list:
+    "The store folders a `RowStore` made in the folder of one kind of store: a 16-hex name, a lock, no link."
+    return [s for s in kind.iterdir() if re.fullmatch(r'[0-9a-f]{16}', s.name) and s.is_dir() and not s.is_symlink() and (s/'lock').is_file()]
+
+def cache_usage() -> dict:
+    "`{kind: (stores, bytes)}` of the cache folder; links are never followed."
+    kinds = sorted(p for p in cache_dir().iterdir() if p.is_dir() and not p.is_symlink())
+    return {k.name: (len(s := _store_folders(k)), sum(os.lstat(f).st_size for d in s for f in d.iterdir() if f.is_file() and not f.is_symlink())) for k in kinds}
+
+def clear_cache() -> int:
+    "Remove every store of the cache folder (what `cache_usage` counts, nothing else); how many were removed."
+    stores = [s for k in cache_dir().iterdir() if k.is_dir() and not k.is_symlink() for s in _store_folders(k)]
+    for s in stores: shutil.rmtree(s)
+    return len(stores)
 
 # %% ../nbs/00_core.ipynb #ef84e7c2
 def seed_everything(seed:int=42):
