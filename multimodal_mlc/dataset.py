@@ -4,13 +4,14 @@
 
 # %% ../nbs/01a_dataset.ipynb #56342eba
 from __future__ import annotations
-import json, os, shutil
+import json, os, shutil, zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw
+from tqdm.auto import tqdm
 
 from .core import MMLCError, atomic_write_text
 from .data import read_csv
@@ -79,22 +80,43 @@ def check_dataset(folder, images:bool=True) -> Path:
     return folder
 
 # %% ../nbs/01a_dataset.ipynb #b202d5b3
-def copy_dataset(src, dst, workers:int=8) -> Path:
-    "Copy the folder `src` (on a slow network drive) to `dst` once, resuming an interrupted copy; `dst`."
+def copy_dataset(src, dst, workers:int=8, progress:bool=True) -> Path:
+    "Copy the dataset folder `src` (on a slow network drive), or unzip the zip file `src` (the download, kept on Drive), to `dst` once, resuming an interrupted copy, with a progress bar; `dst`."
     src, dst, mark = Path(src), Path(dst), Path(dst)/'.copy_of.json'
     done = json.loads(mark.read_text()) if mark.is_file() else None
     if done is None and dst.is_dir() and any(dst.iterdir()): raise MMLCError(f"{dst}: holds other files; copy the dataset to a new or empty folder")
     if done and done['source'] != str(src.resolve()): raise MMLCError(f"{dst}: holds a copy of {done['source']}, not of {src}; copy to another folder or delete it")
     if done and done['complete']: print(f"{dst}: already copied from {src}"); return dst
     atomic_write_text(mark, json.dumps(dict(source=str(src.resolve()), complete=False)))
-    files = [Path(d, f).relative_to(src) for d, _, fs in os.walk(src) for f in fs]
+    zipped = src.is_file() and zipfile.is_zipfile(src)
+    files = _zip_members(src) if zipped else {Path(d, f).relative_to(src): Path(d, f).relative_to(src) for d, _, fs in os.walk(src) for f in fs}
     todo = [f for f in files if not (dst/f).is_file()]
     for d in {(dst/f).parent for f in todo}: d.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(workers) as ex: list(ex.map(lambda f: _copy_file(src/f, dst/f), todo))  # a network drive answers many requests at once
+    bar = tqdm(total=len(todo), desc=f'{"unzipping" if zipped else "copying"} {src.name}', unit='file', disable=not progress, leave=False)
+    if zipped:  # one file read in order: fast from Drive, where tens of thousands of small files are slow
+        with zipfile.ZipFile(src) as z:
+            for f in todo: _copy_file(lambda tmp: _unzip(z, files[f], tmp), dst/f); bar.update()
+    else:
+        with ThreadPoolExecutor(workers) as ex:  # a network drive answers many requests at once
+            for _ in ex.map(lambda f: _copy_file(lambda tmp: shutil.copyfile(src/f, tmp), dst/f), todo): bar.update()
+    bar.close()
     atomic_write_text(mark, json.dumps(dict(source=str(src.resolve()), complete=True)))
     print(f"{dst}: copied {len(todo)} of {len(files)} files from {src}" + (" (the others were there already)" if len(todo) < len(files) else ''))
     return dst
 
-def _copy_file(src:Path, dst:Path):
+def _copy_file(write, dst:Path):
+    "`write(tmp)` to a temporary file beside `dst`, then renamed to it: a copy cut short is never taken for a whole file."
     tmp = dst.with_name(f'.{dst.name}.part')  # no fsync (tens of thousands of files): a killed process, not a power cut, is what a resume must survive
-    shutil.copyfile(src, tmp); os.replace(tmp, dst)
+    write(tmp); os.replace(tmp, dst)
+
+def _unzip(z:zipfile.ZipFile, member:str, path):
+    with z.open(member) as r, open(path, 'wb') as w: shutil.copyfileobj(r, w)
+
+def _zip_members(src:Path) -> dict:
+    "`{path in the copy: member}` of the files in the zip `src`, without the one folder every member may sit in; a member that would leave the copy is an error."
+    with zipfile.ZipFile(src) as z: names = [i.filename for i in z.infolist() if not i.is_dir()]
+    for n in names:
+        if n.startswith('/') or '..' in Path(n).parts or '\x00' in n: raise MMLCError(f"{src}: member {n!r} would be written outside the copy; not unzipped")
+    tops = {Path(n).parts[0] for n in names}
+    strip = len(tops) == 1 and all(len(Path(n).parts) > 1 for n in names)  # the Kaggle zip's one folder: the copy is the dataset folder itself
+    return {Path(*Path(n).parts[strip:]): n for n in names}
