@@ -21,7 +21,8 @@ class Callback:
 
 # %% ../nbs/07d_callbacks.ipynb #f356555b
 class ProgressBar(Callback):
-    "First a line naming the device, precision and rows (and a warning when they make fewer optimizer steps than the warm-up); then, on a terminal or in a notebook, a tqdm bar by epoch with the loss and validation F1, elsewhere (a log file) a line per epoch."
+    "First a line naming the device, precision and rows (and a warning when they make fewer optimizer steps than the warm-up); then, on a terminal or in a notebook, a tqdm bar by epoch with the loss and validation F1, elsewhere (a log file: Colab's, nohup's) a line every `log_every` seconds with the time left, and one per epoch."
+    def __init__(self, log_every:float=60): self.log_every = log_every
     def before_fit(self, run):
         c, n, steps, self.out = run.cfg, len(run.tr), run.total_steps, sys.stderr
         images = '' if c.fusion == 'text' else f", {n + len(run.va)} images"
@@ -31,11 +32,18 @@ class ProgressBar(Callback):
                   f"it is cut to {c.warmup_steps(steps)}; the model may learn little (more rows, more --epochs or a smaller --batch-size help)", file=self.out)
         self.bar = tqdm(total=run.n_batches * c.epochs, initial=run.epoch * run.n_batches + run.batch, desc=self._epoch(run),
                         disable=not self.out.isatty() and not any(k.__name__ == 'tqdm_notebook' for k in tqdm.__mro__))  # a notebook has its own bar
+        self.t0 = self.logged = time.time(); self.done, self.left = 0, run.n_batches * c.epochs - run.epoch * run.n_batches - run.batch
     def _epoch(self, run): return f'epoch {min(run.epoch + 1, run.cfg.epochs)}/{run.cfg.epochs}'
     def after_batch(self, run):
         # reading the loss waits for the GPU: only when the bar is redrawn
         if not run.skipped and not self.bar.disable and self._redraws(): self.bar.set_postfix(loss=f'{run.loss.item():.4f}', refresh=False)
-        self.bar.update(1)
+        self.bar.update(1); self.done += 1; self.left -= 1
+        if self.bar.disable and time.time() - self.logged >= self.log_every: self._log(run)
+    def _log(self, run):
+        "A line for a log file: where the run stands, its last loss, and the minutes left at the pace so far (validation aside)."
+        self.logged = time.time(); left = (self.logged - self.t0) / self.done * self.left
+        loss = '' if run.skipped else f', loss {run.loss.item():.4f}'
+        print(f"{self._epoch(run)}: batch {run.batch}/{run.n_batches}{loss}, about {left / 60:.0f} min left", file=self.out)
     def _redraws(self): return time.time() - self.bar.last_print_t >= self.bar.mininterval
     def after_epoch(self, run):
         h = run.history[-1]; self.bar.set_description(self._epoch(run), refresh=False); self.bar.set_postfix(loss=f"{h['train_loss']:.4f}", f1=f"{h.get('valid_f1', float('nan')):.4f}")

@@ -47,14 +47,14 @@ def _pooled(tokens:torch.Tensor, grid:int) -> torch.Tensor:
     "float16 `tokens` averaged to a `grid` x `grid` grid (none: 0), rounded to float16 again: 5x smaller at 3x3 from EfficientNet's 7x7."
     return pool_tokens(tokens.float(), grid).half() if grid else tokens
 
-def _featurise(images, todo, net, view, norm, store, device, batch_size, chunk, grid):
-    "Append the tokens of `view` of images `todo` to `store`, chunk by chunk, so that a killed run keeps its work."
-    for s in tqdm(range(0, len(todo), chunk), desc=f'image features ({view})', leave=False):
+def _featurise(images, todo, net, view, norm, store, device, batch_size, chunk, grid, bar):
+    "Append the tokens of `view` of images `todo` to `store`, chunk by chunk, so that a killed run keeps its work; `bar` counts the views."
+    for s in range(0, len(todo), chunk):
         part, toks = todo[s:s + chunk], []
         for i in range(0, len(part), batch_size):
             x = images.batch(part[i:i + batch_size], device).contiguous(memory_format=torch.channels_last)
             toks.append(_pooled(image_tokens(net, normalize(_view(x, view), *norm)).half(), grid).cpu())
-            FEATURE_STATS['passes'] += len(x)
+            FEATURE_STATS['passes'] += len(x); bar.update(len(x))
         store.append([images.keys[i] for i in part], tokens=torch.cat(toks).numpy())
 
 def _pool_stored(full:RowStore, store:RowStore, keys:list, grid:int, chunk:int=4096) -> set:
@@ -96,15 +96,16 @@ def cache_image_features(images:ImageCache, cfg:Config, views:list|None=None, ba
     views = views or image_views(cfg)
     pairs, grid = _stores(cfg, views)
     first = {k: i for i, k in reversed(list(enumerate(images.keys)))}
-    net, device = None, device or default_device()
+    plan, device = [], device or default_device()
     for view, (store, full_key) in zip(views, pairs):
         known = set(store.index()['keys'])
         todo = [k for k in dict.fromkeys(images.keys) if k not in known and first[k] not in images.failed]  # no tokens of blank stand-ins
         full = RowStore.existing(*full_key) if full_key and todo else None
         if full: known = _pool_stored(full, store, todo, grid); todo = [k for k in todo if k not in known]  # a cache of all tokens, from before pooling
-        if not todo: continue
-        # channels-last runs CPU convolutions about 3x faster (oneDNN), and costs nothing elsewhere
-        if net is None: net = frozen_backbone(cfg).to(device, memory_format=torch.channels_last)
-        _featurise(images, [first[k] for k in todo], net, view, image_norm(cfg.backbone), store, device, batch_size, chunk, grid)
+        if todo: plan.append((view, store, [first[k] for k in todo]))
+    if plan:  # one bar over every view: its time left is the stage's
+        net = frozen_backbone(cfg).to(device, memory_format=torch.channels_last)  # channels-last runs CPU convolutions about 3x faster (oneDNN)
+        with tqdm(total=sum(len(t) for *_, t in plan), desc=f"image features ({', '.join(v for v, *_ in plan)})", unit='view', leave=False) as bar:
+            for view, store, todo in plan: _featurise(images, todo, net, view, image_norm(cfg.backbone), store, device, batch_size, chunk, grid, bar)
     stores = [s for s, _ in pairs]; idx = [s.index() for s in stores]
     return Features([s.arrays(i)['tokens'] for s, i in zip(stores, idx)], [s.rows(images.keys, i) for s, i in zip(stores, idx)])

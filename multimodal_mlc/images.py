@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageOps
+from tqdm.auto import tqdm
 
 from .core import FileKindError, MMLCError, RowStore, open_regular, take_rows
 
@@ -189,10 +190,12 @@ def cache_images(paths, size:int=224, on_error:str='raise', cache:bool=True, n_w
     known = set(store.index()['keys'])
     new, failed = list(dict.fromkeys(k for k in keys if k not in known and (only is None or k in only))), {}
     chunk = max(1, min(chunk, _CHUNK_BYTES // (3 * size * size)))
-    for s in range(0, len(new), chunk):  # appended chunk by chunk: a killed run keeps what it decoded
-        good, arr, bad = _decode_keys(new[s:s + chunk], where, size, n_workers, max_mb)
-        failed.update(bad)  # not stored: a read that failed (a permission, a mount away) may well work next time
-        if good: store.append(good, image=arr)
+    with tqdm(total=len(new), desc=f'decoding images ({size} px)', unit='image', leave=False, disable=not new) as bar:
+        for s in range(0, len(new), chunk):  # appended chunk by chunk: a killed run keeps what it decoded
+            good, arr, bad = _decode_keys(new[s:s + chunk], where, size, n_workers, max_mb)
+            failed.update(bad)  # not stored: a read that failed (a permission, a mount away) may well work next time
+            if good: store.append(good, image=arr)
+            bar.update(len(good) + len(bad))
     idx = store.index()
     arr = store.arrays(idx).get('image', np.zeros((0, size, size, 3), np.uint8))
     return _checked(ImageCache(arr, store.rows(keys, idx), keys), failed, on_error)
