@@ -4,13 +4,13 @@
 
 # %% ../nbs/09a_estimator.ipynb #a2b7d2f5
 from __future__ import annotations
-import dataclasses, tempfile
+import dataclasses, hashlib, io, os, tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .core import MMLCError
+from .core import MMLCError, atomic_path, cache_dir, open_regular
 from .data import Columns, LabelSpace, parse_labels, read_frame
 from .metrics import label_report
 from .settings import Config, get_config
@@ -19,22 +19,29 @@ from .ensembles import train_models
 from .predict import label_f1, model_columns, predict
 
 # %% auto #0
-__all__ = ['MultimodalClassifier']
+__all__ = ['MultimodalClassifier', 'from_hf']
+
+# %% ../nbs/09a_estimator.ipynb #7241b5d5
+def _as_table(clf, df, images):
+    "`(rows, image folder)` of a DataFrame (and its folder `images`) or a Hugging Face dataset."
+    if type(df).__module__.startswith('datasets'): return from_hf(df, clf.columns, clf.label_names)
+    return read_frame(df, clf.columns, 'the table'), images
 
 # %% ../nbs/09a_estimator.ipynb #b0e31d3c
 class MultimodalClassifier:
     "An image + caption multi-label classifier for a table of one's own, as AutoGluon's `MultiModalPredictor`: a thin face over `train_models` and `predict`, on a model folder `mmlc` reads too."
     def __init__(self, preset:str='fast', image_col:str='ImageID', text_col:str='Caption', label_col:str='Labels', label_sep:str|None=None,
-                 path=None, device=None, **settings):
+                 path=None, device=None, label_names=None, **settings):
         self.cfg, self.columns = get_config(preset, **settings), Columns(image_col, text_col, label_col, label_sep)  # checked now, before any work
-        self.path, self.device, self.images = Path(path) if path else None, device, None
+        self.path, self.device, self.images, self.label_names = Path(path) if path else None, device, None, label_names
 
-    def fit(self, df:pd.DataFrame, images, unlabelled:pd.DataFrame|None=None, on_error:str='raise', overwrite:bool=False, resume:bool=False,
+    def fit(self, df:pd.DataFrame, images=None, unlabelled:pd.DataFrame|None=None, on_error:str='raise', overwrite:bool=False, resume:bool=False,
             progress:bool=True) -> MultimodalClassifier:
-        "Train on the rows of `df`, whose images are in the folder `images` (or its subfolders), into `path` (by default a new temporary folder); `unlabelled`: rows without labels (see `train_models`)."
+        "Train on the rows of `df` (a DataFrame, or a Hugging Face dataset), whose images are in the folder `images` (or its subfolders), into `path` (by default a new temporary folder); `unlabelled`: rows without labels (see `train_models`)."
+        rows, images = _as_table(self, df, images)
+        extra = None if unlabelled is None else _as_table(self, unlabelled, images)[0]
         self.path, self.images = self.path or Path(tempfile.mkdtemp(prefix='mmlc-')), Path(images)
-        train_models(self.cfg, read_frame(df, self.columns, 'the training table'), images, out=self.path, resume=resume, overwrite=overwrite, on_error=on_error,
-                     device=self.device, progress=progress, unlabelled=None if unlabelled is None else read_frame(unlabelled, self.columns, 'the unlabelled table'))
+        train_models(self.cfg, rows, images, out=self.path, resume=resume, overwrite=overwrite, on_error=on_error, device=self.device, progress=progress, unlabelled=extra)
         return self
 
 # %% ../nbs/09a_estimator.ipynb #d89635ae
@@ -44,19 +51,21 @@ class _Scored:
 
 def _score(clf, df, images, min_labels=None) -> _Scored:
     if clf.path is None: raise MMLCError("the classifier has no model yet: fit it, or MultimodalClassifier.load(a model folder)")
+    rows, images = _as_table(clf, df, images)
     if images is None and clf.images is None: raise MMLCError("images: name the folder of the rows' images")
-    rows = read_frame(df, clf.columns, 'the table')
     return _Scored(rows, predict(clf.path, rows, images or clf.images, min_labels=min_labels, device=clf.device), load_meta(clf.path))
+
+def _index(df): return df.index if isinstance(df, pd.DataFrame) else None  # a dataset's rows: 0, 1, ...
 
 def _predict(self, df:pd.DataFrame, images=None, min_labels:int|None=None) -> pd.DataFrame:
     "The image and labels (a list) of each row of `df`, in the table's own column names; `images`: their folder (default: the one `fit` had)."
     s = _score(self, df, images, min_labels)
-    return pd.DataFrame({self.columns.image: s.rows.ImageID.values, self.columns.labels: [parse_labels(l, self.columns.sep) if l else [] for l in s.sub.Labels]}, index=df.index)
+    return pd.DataFrame({self.columns.image: s.rows.ImageID.values, self.columns.labels: [parse_labels(l, self.columns.sep) if l else [] for l in s.sub.Labels]}, index=_index(df))
 
 def _predict_proba(self, df:pd.DataFrame, images=None) -> pd.DataFrame:
     "Each label's probability for each row of `df`, a column a label."
     s = _score(self, df, images)
-    return pd.DataFrame(np.stack(s.sub.Probs), columns=s.meta['label_ids'], index=df.index)
+    return pd.DataFrame(np.stack(s.sub.Probs), columns=s.meta['label_ids'], index=_index(df))
 
 def _evaluate(self, df:pd.DataFrame, images=None) -> dict:
     "Samples, micro and macro F1 of labelled rows `df` at the model's thresholds, their count, and a per-label report (`per_label`: precision, recall, F1, support, average precision)."
@@ -80,7 +89,49 @@ def _load(cls, path, device=None) -> MultimodalClassifier:
     "The classifier of a model folder written by `fit` or `mmlc train`."
     meta = load_meta(path)
     clf = cls.__new__(cls)
-    clf.cfg, clf.columns, clf.path, clf.device, clf.images = Config(**meta['config']), model_columns(meta), Path(path), device, None
+    clf.cfg, clf.columns, clf.path, clf.device, clf.images, clf.label_names = Config(**meta['config']), model_columns(meta), Path(path), device, None, None
     return clf
 
 MultimodalClassifier.save, MultimodalClassifier.load = _save, _load
+
+# %% ../nbs/09a_estimator.ipynb #a97ca1b4
+def _stored_image(value, folder:Path) -> str:
+    "The file name, in `folder`, of an image given as raw bytes (`{'bytes', 'path'}`, a `datasets.Image` without decoding), a path or a PIL image: its bytes, written once under a hash of them."
+    if isinstance(value, dict): data = value.get('bytes') or _read(value.get('path'))
+    elif isinstance(value, (str, os.PathLike)): data = _read(value)
+    elif hasattr(value, 'save'): buf = io.BytesIO(); value.save(buf, 'PNG'); data = buf.getvalue()
+    else: raise MMLCError(f"an image is {type(value).__name__}, not bytes, a path or a PIL image")
+    name = hashlib.blake2b(data, digest_size=20).hexdigest() + ('.jpg' if data[:3] == b'\xff\xd8\xff' else '.png' if data[:4] == b'\x89PNG' else '.img')
+    if not (folder/name).is_file():
+        with atomic_path(folder/name) as tmp: tmp.write_bytes(data)
+    return name
+
+def _read(path) -> bytes:
+    if path is None: raise MMLCError("an image has neither bytes nor a path")
+    with open_regular(path) as f: return f.read()
+
+# %% ../nbs/09a_estimator.ipynb #58189493
+def _hf_labels(ds, col:str, label_names=None) -> list:
+    "The labels of each row of the `datasets` column `col`: names of a `ClassLabel` or a sequence of them, names of a multi-hot row's ones (`label_names`), or as they are."
+    import datasets
+    feature, rows = ds.features[col], ds[col]
+    inner = getattr(feature, 'feature', None)
+    if isinstance(feature, datasets.ClassLabel): return [[feature.names[v]] for v in rows]
+    if isinstance(inner, datasets.ClassLabel): return [[inner.names[i] for i in row] for row in rows]
+    hot = rows and all(isinstance(r, (list, tuple)) and len(r) == len(rows[0]) and set(r) <= {0, 1, True, False} for r in rows)
+    if label_names is None and hot and len(rows[0]) > 1: raise MMLCError(f"the dataset's column {col!r} holds multi-hot rows of {len(rows[0])}: pass label_names, one per position")
+    if label_names is None: return rows
+    if not hot or len(rows[0]) != len(label_names): raise MMLCError(f"label_names: {len(label_names)} names for the dataset's column {col!r}, which does not hold multi-hot rows of that length")
+    return [[n for n, x in zip(label_names, r) if x] for r in rows]
+
+def from_hf(ds, columns:Columns|None=None, label_names=None) -> tuple:
+    "A Hugging Face `datasets` table as `(rows, image folder)`, the rows read as `read_frame` reads a DataFrame, the images written once into the cache."
+    import datasets
+    columns = columns or Columns()
+    if (missing := [c for c in (columns.image, columns.text) if c not in ds.column_names]):
+        raise MMLCError(f"the dataset: has no column {', '.join(missing)}; its columns are {ds.column_names} (name yours with image_col, text_col and label_col)")
+    raw = ds.cast_column(columns.image, datasets.Image(decode=False)) if isinstance(ds.features[columns.image], datasets.Image) else ds  # the bytes as stored
+    folder = cache_dir('hf-images')
+    table = {columns.image: [_stored_image(v, folder) for v in raw[columns.image]], columns.text: ds[columns.text]}
+    if columns.labels in ds.column_names: table[columns.labels] = _hf_labels(ds, columns.labels, label_names)
+    return read_frame(pd.DataFrame(table), columns, 'the dataset'), folder
