@@ -129,7 +129,7 @@ def _header(text:str, fname:str, columns) -> list:
     header = [h.strip() for h in next(csv.reader([text.split('\n', 1)[0]]))]
     missing = [c for c in (columns.image, columns.text) if c not in header]
     extra = [c for c in header if c not in columns.ours()]
-    if missing or extra or len(set(header)) != len(header):
+    if len(missing) == 2 or extra or len(set(header)) != len(header):  # one of the two may be missing: an image-only or caption-only table
         raise MMLCError(f"{fname}, line 1: columns {header}; expected {columns.image}, {columns.text} and optionally {columns.labels}"
                         + (f" (missing {missing})" if missing else '') + (f" (unknown {extra})" if extra else '')
                         + ("; name your columns with --image-col, --text-col and --label-col" if missing else ''))
@@ -165,7 +165,7 @@ def read_csv(path, on_error:str='raise', columns:Columns|None=None) -> pd.DataFr
     header = _header(text, fname, columns)
     rows, skipped, seen, lines = [], [], {}, {}
     for line, fields, problem in _records(text, header, fname):
-        rec = dict(zip(header, fields))
+        rec = {'ImageID': str(line), 'Caption': '', **dict(zip(header, fields))}  # without an image column a row is named by its line
         try:
             if problem: raise ValueError(problem)
             if len(fields) != len(header): raise ValueError(f"the row does not hold the {len(header)} fields {','.join(header)}")
@@ -175,7 +175,8 @@ def read_csv(path, on_error:str='raise', columns:Columns|None=None) -> pd.DataFr
             msg = f"{fname}, line {line} (ImageID {rec.get('ImageID', '?')!r}): {e}"
             if on_error == 'raise': raise MMLCError(msg) from None
             skipped.append(dict(file=fname, line=line, ImageID=rec.get('ImageID'), problem=str(e)))
-    df = pd.DataFrame(rows, columns=[c for c in _COLUMNS if c in header])
+    df = pd.DataFrame(rows, columns=[c for c in _COLUMNS if c in header or c != 'Labels'])
+    df.attrs['missing'] = next((c for c in ('ImageID', 'Caption') if c not in header), None)  # the image-only or caption-only model then trains
     df.attrs['skipped'] = skipped
     df.attrs['file'], df.attrs['columns'] = fname, columns
     df.attrs['lines'] = _Lines(lines)  # kept through slicing and concat, unlike a column

@@ -18,7 +18,7 @@ from .metrics import f1_scores
 from .thresholds import apply_thresholds, tune_thresholds
 from .settings import Config
 from .distributed import distributed
-from .inputs import as_rows, check_trainable, predict_probs, prepare_inputs, text_encoder
+from .inputs import as_rows, check_trainable, fusion_of, predict_probs, prepare_inputs, text_encoder
 from .modelfile import check_model, check_out_folder, load_meta, save_model, _clear_folder
 from .train import TrainResult, train
 
@@ -46,7 +46,7 @@ def _refit(cfg:Config, run:TrainResult, df, images, out, *args) -> TrainResult:
 def train_models(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, overwrite:bool=False, on_error:str='raise', device=None,
                  progress:bool=True, callbacks=(), unlabelled:pd.DataFrame|None=None) -> TrainResult:
     "`train` for any `cfg`: with `folds=K` or `ensemble=N`, the models one after another (in `out/fold-k` or `out/member-k`) and their average in `out`, thresholds tuned on the out-of-fold or the averaged validation probabilities; with `refit`, each trained again on every row (`out/refit-k`); with `unlabelled` rows, all of it twice (see `_two_rounds`)."
-    df = as_rows(df)
+    df = as_rows(df); cfg = fusion_of(cfg, df)
     if unlabelled is not None: return _two_rounds(cfg, df, unlabelled, images, out, resume, overwrite, on_error, device, progress, callbacks)
     if cfg.members() == 1 and not cfg.refit: return train(cfg, df, images, out, resume, overwrite, on_error, device, progress, callbacks)
     out = Path(out) if out else None; writes = out if distributed()[0] == 0 else None

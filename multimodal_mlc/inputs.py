@@ -4,7 +4,7 @@
 
 # %% ../nbs/07b_inputs.ipynb #d145e8fa
 from __future__ import annotations
-import math
+import dataclasses, math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,8 @@ from .features import Features, cache_image_features, features_missing
 from .distributed import barrier
 
 # %% auto #0
-__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'missing_images', 'as_rows', 'check_trainable', 'soft_targets',
-           'predict_probs']
+__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'missing_images', 'as_rows', 'fusion_of', 'check_trainable',
+           'soft_targets', 'predict_probs']
 
 # %% ../nbs/07b_inputs.ipynb #6902a510
 @dataclass
@@ -133,6 +133,13 @@ def as_rows(df:pd.DataFrame) -> pd.DataFrame:
     "`df`, or, when its labels are text rather than lists (a frame from `pandas.read_csv`), `df` read as `read_csv` reads a file."
     if 'Labels' in df and not all(isinstance(l, (list, tuple, np.ndarray)) for l in df.Labels): return read_frame(df, name=df.attrs.get('file', 'the table'))
     return df
+
+def fusion_of(cfg:Config, df:pd.DataFrame) -> Config:
+    "`cfg`, or its image-only or caption-only model, said in one line, when the table of `df` had no caption or no image column."
+    if (missing := df.attrs.get('missing')) is None: return cfg
+    fusion = 'image' if missing == 'Caption' else 'text'
+    if cfg.fusion != fusion: print(f"{df.attrs.get('file', 'the table')}: no {'caption' if fusion == 'image' else 'image'} column: training the {'image' if fusion == 'image' else 'caption'}-only model")
+    return dataclasses.replace(cfg, fusion=fusion)
 
 def check_trainable(cfg:Config, df:pd.DataFrame, dropped:int=0):
     "Refuse rows `df` that cannot train `cfg`, before any work, naming the file: no Labels column, fewer than two labels, or fewer rows than the validation split or the folds need (`dropped`: rows already left out)."

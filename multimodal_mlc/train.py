@@ -22,7 +22,7 @@ from .thresholds import DEFAULT_GRID, apply_thresholds, sweep_thresholds, tune_t
 from .plots import plot_history
 from .settings import Config, autocast, get_device, make_loss, precision
 from .distributed import any_process, distributed, process_mean, shard, split_rows
-from .inputs import Inputs, as_rows, predict_probs, _to, _to_host, _training_rows, _usable_rows
+from .inputs import Inputs, as_rows, fusion_of, predict_probs, _to, _to_host, _training_rows, _usable_rows
 from .modelfile import build_model, check_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder, _load_best
 from .callbacks import Checkpoints, EarlyStopping, ProgressBar
 
@@ -197,7 +197,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     if on_error not in ('raise', 'skip'): raise MMLCError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     if cfg.members() > 1: raise MMLCError(f"{'folds' if cfg.folds > 1 else 'ensemble'}={cfg.members()} trains {cfg.members()} models: call train_models (as `mmlc train` does), or set {'fold' if cfg.folds > 1 else 'member'} to train one of them")
     device = get_device(device)
-    check_model(cfg); check_writable(cache_dir(), 'MMLC_CACHE'); df = as_rows(df)  # every check before any expensive work
+    df = as_rows(df); cfg = fusion_of(cfg, df); check_model(cfg); check_writable(cache_dir(), 'MMLC_CACHE')  # every check before any expensive work
     rank, world = distributed()
     if world > 1 and device.type == 'cuda': device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
     out = Path(out) if out else None; writes = out if rank == 0 else None  # only the first process writes files
