@@ -5,13 +5,18 @@
 # %% ../nbs/03_models.ipynb #b1c1a6c7
 from __future__ import annotations
 import copy
+from importlib.metadata import version
 from pathlib import Path
 
-import timm
 import torch
 from torch import nn
-from timm.models.vision_transformer import VisionTransformer
 from .core import MMLCError
+try: import timm  # timm loads torchvision, whose C++ operators fail to load when it was built for another torch
+except RuntimeError as e:
+    if 'torchvision::' not in str(e): raise
+    raise MMLCError(f"torchvision {version('torchvision')} was built for another torch than {torch.__version__} ({e}): install the two in one command, "
+                    "from one index, e.g. pip install torch==2.14.1 torchvision==0.29.1 (README, Install)") from None
+from timm.models.vision_transformer import VisionTransformer
 from .images import IMAGENET_MEAN, IMAGENET_STD
 from .text import MAX_TEXT_LEN, masked_mean, register_offline_weights, resolve_weights
 
