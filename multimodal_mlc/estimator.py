@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import MMLCError, atomic_path, cache_dir, open_regular
+from .core import MMLCError, atomic_path, cache_dir, hash_key, open_regular, real_folder
 from .data import Columns, LabelSpace, parse_labels, read_frame
 from .metrics import label_report
 from .settings import Config, get_config
@@ -131,7 +131,8 @@ def from_hf(ds, columns:Columns|None=None, label_names=None) -> tuple:
     if (missing := [c for c in (columns.image, columns.text) if c not in ds.column_names]):
         raise MMLCError(f"the dataset: has no column {', '.join(missing)}; its columns are {ds.column_names} (name yours with image_col, text_col and label_col)")
     raw = ds.cast_column(columns.image, datasets.Image(decode=False)) if isinstance(ds.features[columns.image], datasets.Image) else ds  # the bytes as stored
-    folder = cache_dir('hf-images')
+    folder = real_folder(cache_dir('hf-images')/hash_key('hf-images'))  # a store's folder (a 16-hex name, a lock): `mmlc cache` counts it, `--clear` removes it
+    with open_regular(folder/'lock', os.O_WRONLY | os.O_CREAT, follow=False, mode='wb'): pass
     table = {columns.image: [_stored_image(v, folder) for v in raw[columns.image]], columns.text: ds[columns.text]}
     if columns.labels in ds.column_names: table[columns.labels] = _hf_labels(ds, columns.labels, label_names)
     return read_frame(pd.DataFrame(table), columns, 'the dataset'), folder
