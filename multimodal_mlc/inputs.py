@@ -4,7 +4,7 @@
 
 # %% ../nbs/07b_inputs.ipynb #d145e8fa
 from __future__ import annotations
-import dataclasses, math
+import dataclasses, math, sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +19,11 @@ from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_imag
 from .text import encode_captions, load_text_encoder
 from .models import image_norm
 from .settings import Config, autocast
-from .features import Features, cache_image_features, features_missing
+from .features import Features, cache_image_features, features_missing, image_views
 from .distributed import barrier
 
 # %% auto #0
-__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'missing_images', 'as_rows', 'fusion_of', 'check_trainable',
+__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'missing_images', 'as_rows', 'fusion_of', 'check_trainable', 'stage_plan',
            'soft_targets', 'predict_probs']
 
 # %% ../nbs/07b_inputs.ipynb #6902a510
@@ -161,9 +161,18 @@ def _usable_rows(cfg, df, images, on_error):
     check_trainable(cfg, df, len(skipped) + len(bad_images))
     return df, LabelSpace.from_labels(df.Labels), skipped + bad_images
 
+# %% ../nbs/07b_inputs.ipynb #8771bcfb
+def stage_plan(cfg:Config, n:int) -> str:
+    "The stages of preparing `n` rows for `cfg` and training on them, one line, named as their progress bars are."
+    s = [f'caption states of {n:,} captions'] + ([] if cfg.fusion == 'text' else [f'decoding {n:,} images ({cfg.img_size} px)'])
+    if cfg.fusion != 'text' and cfg.frozen_image: s.append(f'image features of {n:,} images x {len(image_views(cfg))} views')
+    s.append(f"training, {cfg.epochs} epoch{'s' * (cfg.epochs > 1)}")
+    return f'{len(s)} stages: ' + '; '.join(f'{k}/{len(s)} {t}' for k, t in enumerate(s, 1)) + ' (what the caches hold is read, not computed again)'
+
 # %% ../nbs/07b_inputs.ipynb #b518085d
-def _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped):
-    "The targets, prepared inputs, training and validation rows of `df`, and every row skipped (written to `skipped.csv`)."
+def _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped, progress=False):
+    "The targets, prepared inputs, training and validation rows of `df`, and every row skipped (written to `skipped.csv`); with `progress`, the stages first."
+    if progress and not rank: print(stage_plan(cfg, len(df)), file=sys.stderr)
     if rank: barrier()  # the first process fills the caches; the others then read them
     inputs = prepare_inputs(df, images, cfg, on_error=on_error, device=device)
     if not rank: barrier()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 from .core import MMLCError, RowStore, take_rows, default_device, hash_key
 
 # %% auto #0
@@ -207,7 +208,7 @@ def _encode(tokenizer, model, captions, max_len, batch_size, device, layer=None)
     order = np.argsort([len(c) for c in captions])
     emb = np.zeros((len(captions), max_len, model.config.hidden_size), np.float16)
     mask = np.zeros((len(captions), max_len), np.uint8)
-    for s in range(0, len(order), batch_size):
+    for s in tqdm(range(0, len(order), batch_size), desc=f'caption states ({len(captions):,} captions)', unit='batch', leave=False, disable=len(order) <= batch_size):
         rows = order[s:s+batch_size]
         batch = tokenizer([captions[i] for i in rows], padding=True, truncation=True, max_length=max_len, return_tensors='pt').to(device)
         out = model(**batch).last_hidden_state if layer is None else model(**batch, output_hidden_states=True).hidden_states[layer]

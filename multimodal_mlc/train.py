@@ -207,7 +207,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     if ck is not None: _check_resume(ck, cfg, rows_key, labels, out/'checkpoint.pt')
     if writes: _clear_folder(out, overwrite)
     seed_everything(cfg.seed + (cfg.fold or cfg.member or 0))  # each fold's or member's model its own initial weights; the folds themselves are drawn from cfg.seed
-    y, inputs, tr, va, skipped = _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped)
+    y, inputs, tr, va, skipped = _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped, progress)
     img_dim = inputs.features.shape[-1] if inputs.features is not None else None
     model = build_model(cfg, len(labels), inputs.text.dim, img_dim).to(device, memory_format=torch.channels_last)  # as the images come
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 else model
