@@ -161,7 +161,7 @@ def _usable_rows(cfg, df, images, on_error):
     check_trainable(cfg, df, len(skipped) + len(bad_images))
     return df, LabelSpace.from_labels(df.Labels), skipped + bad_images
 
-# %% ../nbs/07b_inputs.ipynb #8771bcfb
+# %% ../nbs/07b_inputs.ipynb #49d9e2f0
 def stage_plan(cfg:Config, n:int) -> str:
     "The stages of preparing `n` rows for `cfg` and training on them, one line, named as their progress bars are."
     s = [f'caption states of {n:,} captions'] + ([] if cfg.fusion == 'text' else [f'decoding {n:,} images ({cfg.img_size} px)'])
