@@ -47,20 +47,21 @@ class MultimodalClassifier:
 # %% ../nbs/09a_estimator.ipynb #d89635ae
 @dataclasses.dataclass
 class _Scored:
-    rows: pd.DataFrame; sub: pd.DataFrame; meta: dict
+    rows: pd.DataFrame; sub: pd.DataFrame; meta: dict; sep: str|None = None
+    def labels(self) -> list: return [parse_labels(l, self.sep) if l else [] for l in self.sub.Labels]  # the submission's text as lists again
 
 def _score(clf, df, images, min_labels=None) -> _Scored:
     if clf.path is None: raise MMLCError("the classifier has no model yet: fit it, or MultimodalClassifier.load(a model folder)")
     rows, images = _as_table(clf, df, images)
     if images is None and clf.images is None: raise MMLCError("images: name the folder of the rows' images")
-    return _Scored(rows, predict(clf.path, rows, images or clf.images, min_labels=min_labels, device=clf.device), load_meta(clf.path))
+    return _Scored(rows, predict(clf.path, rows, images or clf.images, min_labels=min_labels, device=clf.device), load_meta(clf.path), clf.columns.sep)
 
 def _index(df): return df.index if isinstance(df, pd.DataFrame) else None  # a dataset's rows: 0, 1, ...
 
 def _predict(self, df:pd.DataFrame, images=None, min_labels:int|None=None) -> pd.DataFrame:
     "The image and labels (a list) of each row of `df`, in the table's own column names; `images`: their folder (default: the one `fit` had)."
     s = _score(self, df, images, min_labels)
-    return pd.DataFrame({self.columns.image: s.rows.ImageID.values, self.columns.labels: [parse_labels(l, self.columns.sep) if l else [] for l in s.sub.Labels]}, index=_index(df))
+    return pd.DataFrame({self.columns.image: s.rows.ImageID.values, self.columns.labels: s.labels()}, index=_index(df))
 
 def _predict_proba(self, df:pd.DataFrame, images=None) -> pd.DataFrame:
     "Each label's probability for each row of `df`, a column a label."
@@ -71,9 +72,9 @@ def _evaluate(self, df:pd.DataFrame, images=None) -> dict:
     "Samples, micro and macro F1 of labelled rows `df` at the model's thresholds, their count, and a per-label report (`per_label`: precision, recall, F1, support, average precision)."
     s = _score(self, df, images)
     if 'Labels' not in s.rows: raise MMLCError(f"the table has no column {self.columns.labels!r}: evaluate needs labelled rows")
-    pred, space = [parse_labels(l, self.columns.sep) if l else [] for l in s.sub.Labels], LabelSpace(tuple(s.meta['label_ids']))
-    space.encode(s.rows.Labels.tolist(), 'the table')  # a label the model never saw stops here, naming its row
-    report = label_report(space.encode(s.rows.Labels.tolist()), space.encode(pred, allow_empty=True), np.stack(s.sub.Probs), space.ids)
+    pred, space = s.labels(), LabelSpace(tuple(s.meta['label_ids']))
+    y = space.encode(s.rows.Labels.tolist(), 'the table')  # a label the model never saw stops here, naming its row
+    report = label_report(y, space.encode(pred, allow_empty=True), np.stack(s.sub.Probs), space.ids)
     return dict(**label_f1(s.rows.Labels.tolist(), pred, space.ids), n_rows=len(s.rows), per_label=report)
 
 MultimodalClassifier.predict, MultimodalClassifier.predict_proba, MultimodalClassifier.evaluate = _predict, _predict_proba, _evaluate
