@@ -78,12 +78,13 @@ def hash_key(*parts, n:int=16) -> str:
     return hashlib.sha256(blob).hexdigest()[:n]
 
 # %% ../nbs/00_core.ipynb #ba95f562
-def cache_dir(sub:str='') -> Path:
-    "The on-disk cache folder (`$MMLC_CACHE`, or `~/.cache/multimodal_mlc` when that is unset or empty), or its subfolder `sub` (a real folder, not a link), created on demand."
+def cache_dir(sub:str='', store:bool=False) -> Path:
+    "The on-disk cache folder (`$MMLC_CACHE`, or `~/.cache/multimodal_mlc` when that is unset or empty), or its subfolder `sub` (a real folder, not a link), created on demand; `store`: a folder in `sub` for whole files (exported graphs, a dataset's images), made as a `RowStore`'s, so that `cache_usage` counts it and `clear_cache` removes it."
     root = Path(os.environ.get('MMLC_CACHE') or Path.home()/'.cache'/'multimodal_mlc')  # empty: unset, not the current folder
-    try: root.mkdir(parents=True, exist_ok=True); return real_folder(root/sub) if sub else root
-    except FileKindError: raise
+    try: root.mkdir(parents=True, exist_ok=True); d = real_folder(root/sub) if sub else root
     except OSError as e: raise MMLCError(f"the cache {root/sub} (MMLC_CACHE): cannot make it ({e.strerror or e}); set MMLC_CACHE to a folder you can write") from None
+    if store: d = real_folder(d/hash_key(sub)); open_regular(d/'lock', os.O_RDONLY | os.O_CREAT, follow=False).close()  # a store's marks: a 16-hex name, a lock
+    return d
 
 # %% ../nbs/00_core.ipynb #460e2500
 @contextmanager
@@ -332,7 +333,6 @@ def seed_everything(seed:int=42):
     "Seed Python, NumPy and torch (CPU and CUDA)."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
-# %% ../nbs/00_core.ipynb #e7596f73
 def default_device() -> torch.device:
     "CUDA when available, else CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import MMLCError, atomic_path, cache_dir, hash_key, open_regular, real_folder
-from .data import Columns, LabelSpace, parse_labels, read_frame
+from .core import MMLCError, atomic_path, cache_dir, open_regular
+from .data import Columns, LabelSpace, read_frame
 from .metrics import label_report
 from .settings import Config, get_config
 from .modelfile import copy_model, load_meta
 from .ensembles import train_models
-from .predict import label_f1, model_columns, predict
+from .predict import label_f1, model_columns, predict, submission_labels
 
 # %% auto #0
 __all__ = ['MultimodalClassifier', 'from_hf']
@@ -47,14 +47,14 @@ class MultimodalClassifier:
 # %% ../nbs/09a_estimator.ipynb #d89635ae
 @dataclasses.dataclass
 class _Scored:
-    rows: pd.DataFrame; sub: pd.DataFrame; meta: dict; sep: str|None = None
-    def labels(self) -> list: return [parse_labels(l, self.sep) if l else [] for l in self.sub.Labels]  # the submission's text as lists again
+    rows: pd.DataFrame; sub: pd.DataFrame; meta: dict; columns: Columns
+    def labels(self) -> list: return submission_labels(self.sub, self.columns)
 
 def _score(clf, df, images, min_labels=None) -> _Scored:
     if clf.path is None: raise MMLCError("the classifier has no model yet: fit it, or MultimodalClassifier.load(a model folder)")
     rows, images = _as_table(clf, df, images)
     if images is None and clf.images is None: raise MMLCError("images: name the folder of the rows' images")
-    return _Scored(rows, predict(clf.path, rows, images or clf.images, min_labels=min_labels, device=clf.device), load_meta(clf.path), clf.columns.sep)
+    return _Scored(rows, predict(clf.path, rows, images or clf.images, min_labels=min_labels, device=clf.device), load_meta(clf.path), clf.columns)
 
 def _index(df): return df.index if isinstance(df, pd.DataFrame) else None  # a dataset's rows: 0, 1, ...
 
@@ -132,8 +132,7 @@ def from_hf(ds, columns:Columns|None=None, label_names=None) -> tuple:
     if (missing := [c for c in (columns.image, columns.text) if c not in ds.column_names]):
         raise MMLCError(f"the dataset: has no column {', '.join(missing)}; its columns are {ds.column_names} (name yours with image_col, text_col and label_col)")
     raw = ds.cast_column(columns.image, datasets.Image(decode=False)) if isinstance(ds.features[columns.image], datasets.Image) else ds  # the bytes as stored
-    folder = real_folder(cache_dir('hf-images')/hash_key('hf-images'))  # a store's folder (a 16-hex name, a lock): `mmlc cache` counts it, `--clear` removes it
-    with open_regular(folder/'lock', os.O_WRONLY | os.O_CREAT, follow=False, mode='wb'): pass
+    folder = cache_dir('hf-images', store=True)  # `mmlc cache` counts it, `--clear` removes it
     table = {columns.image: [_stored_image(v, folder) for v in raw[columns.image]], columns.text: ds[columns.text]}
     if columns.labels in ds.column_names: table[columns.labels] = _hf_labels(ds, columns.labels, label_names)
     return read_frame(pd.DataFrame(table), columns, 'the dataset'), folder

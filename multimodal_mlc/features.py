@@ -133,7 +133,7 @@ def frozen_runner(cfg:Config, device=None):
 def _session(ort, cfg, net):
     "An ONNX Runtime session of `net`, exported once to the cache (keyed as the features are, and by torch's version) and read back as bytes."
     weights = 'pretrained' if cfg.pretrained else f'random, seed {cfg.seed}'
-    path = cache_dir('graphs')/f"{hash_key('onnx-v1', cfg.backbone, weights, cfg.model_kw, cfg.img_size, cfg.image_tune_stages, torch.__version__)}.onnx"
+    path = cache_dir('graphs', store=True)/f"{hash_key('onnx-v1', cfg.backbone, weights, cfg.model_kw, cfg.img_size, cfg.image_tune_stages, torch.__version__)}.onnx"
     if not path.is_file():
         class Features(nn.Module):
             def __init__(self, net): super().__init__(); self.net = net

@@ -17,7 +17,7 @@ from .inputs import missing_images, predict_probs, prepare_inputs
 from .modelfile import load_meta, load_model
 
 # %% auto #0
-__all__ = ['predict', 'model_columns', 'write_submission', 'label_f1', 'evaluate']
+__all__ = ['predict', 'model_columns', 'write_submission', 'submission_labels', 'label_f1', 'evaluate']
 
 # %% ../nbs/08a_predict.ipynb #a8ab94c9
 def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None, text_encoder=None) -> pd.DataFrame:
@@ -54,6 +54,11 @@ def write_submission(sub:pd.DataFrame, path, columns:Columns|None=None):
     try: write_user_file(path, sub[['ImageID', 'Labels']].rename(columns={'ImageID': c.image, 'Labels': c.labels}).to_csv(index=False))
     except OSError as e: raise MMLCError(f"{path}: cannot write the submission ({e.strerror or e}); the previous file is kept") from None
 
+def submission_labels(sub:pd.DataFrame, columns:Columns|None=None) -> list:
+    "The labels of `predict`'s frame as lists again (its `Labels` hold a submission's text, joined by `columns`' separator)."
+    sep = (columns or Columns()).sep
+    return [parse_labels(s, sep) if s else [] for s in sub.Labels]
+
 # %% ../nbs/08a_predict.ipynb #c35cca7f
 def label_f1(true:list, pred:list, known) -> dict:
     "Samples, micro and macro F1 of predicted ID lists against true ones, over the label IDs `known` and those of `true`."
@@ -66,7 +71,7 @@ def evaluate(model_dir, df:pd.DataFrame, images, device=None, text_encoder=None,
     "F1 of a saved model on labelled rows at its stored thresholds; a label it never saw stops before any scoring (`unknown='raise'`) or counts as missed (`'missed'`)."
     if unknown not in ('raise', 'missed'): raise MMLCError(f"unknown must be 'raise' or 'missed', not {unknown!r}")
     if 'Labels' not in df: raise MMLCError("the CSV has no Labels column: evaluate needs labelled rows")
-    meta = load_meta(model_dir); known, sep = meta['label_ids'], model_columns(meta).sep
+    meta = load_meta(model_dir); known = meta['label_ids']
     if unknown == 'raise': LabelSpace(tuple(known)).encode(df.Labels.tolist(), df.attrs.get('file', 'the CSV'))
     sub = predict(model_dir, df, images, device=device, text_encoder=text_encoder)
-    return dict(**label_f1(df.Labels.tolist(), [parse_labels(s, sep) if s else [] for s in sub.Labels], known), n_rows=len(df))
+    return dict(**label_f1(df.Labels.tolist(), submission_labels(sub, model_columns(meta)), known), n_rows=len(df))
