@@ -1,6 +1,7 @@
 """The frozen image pass on a CPU, candidate by candidate: eager torch (channels-last, inference mode), torch.jit.freeze, ONNX Runtime
 and OpenVINO (each when installed), on the first N COMP5329 images: seconds per 1,000 views, the largest difference from eager torch's
-tokens, and the one-off cost (export, compile). The cut is the `fast` preset's (EfficientNet-Lite0 below its last stage) and the whole backbone.
+tokens, and the one-off cost (export, compile); then the library's features stage itself (`cache_image_features`, into a new store) on
+the same images, to show what the batching and the store around the runtime cost. The cut is the `fast` preset's (EfficientNet-Lite0 below its last stage) and the whole backbone.
 
     python bench/frozen_pass.py --n 256 --wait
 """
@@ -22,7 +23,7 @@ def main():
     from multimodal_mlc.images import cache_images, normalize
     from multimodal_mlc.models import image_norm, image_tokens
     from multimodal_mlc.settings import get_config
-    from multimodal_mlc.features import frozen_backbone, _session
+    from multimodal_mlc.features import cache_image_features, frozen_backbone, frozen_runner, _session
     data = find_comp5329() or sys.exit('COMP5329 data not found: set MMLC_COMP5329')
     os.environ['MMLC_CACHE'] = tempfile.mkdtemp()  # a cold graph cache: the export is timed
     load = wait_for_quiet() if a.wait else None
@@ -63,6 +64,12 @@ def main():
                 results.setdefault(cut, {})[name] = dict(s_per_1000_views=min(secs) / a.n * 1000, rounds_s=secs, setup_s=setup[name],
                                                          max_abs_diff=float((out.float() - ref.float()).abs().max()))
                 r = results[cut][name]; print(f"{cut:28} {name:17} {r['s_per_1000_views']:6.1f} s per 1,000 views, max diff {r['max_abs_diff']:.1e}, setup {r['setup_s']:.1f} s", flush=True)
+        if cfg.image_tune_stages:  # the library's own features stage on the same images: the runtime with the batching and the store around it
+            t0 = time.perf_counter(); frozen_runner(cfg); build = time.perf_counter() - t0  # built again inside the stage: timed apart
+            t0 = time.perf_counter(); feats = cache_image_features(imgs, cfg, views=['none'], batch_size=a.batch); t = time.perf_counter() - t0
+            got = torch.from_numpy(feats.take(np.arange(a.n), np.zeros(a.n, int))).float()
+            results[cut]['cache_image_features'] = dict(s_per_1000_views=(t - build) / a.n * 1000, stage_s=t, setup_s=build, max_abs_diff=float((got - ref.float()).abs().max()))
+            r = results[cut]['cache_image_features']; print(f"{cut:28} cache_image_features {r['s_per_1000_views']:6.1f} s per 1,000 views (the stage, less the runner's {build:.1f} s build), max diff {r['max_abs_diff']:.1e} (float16 as stored)", flush=True)
     sizes = {}
     for pkg in ('onnxruntime', 'openvino', 'onnx'):
         try: mod = __import__(pkg); sizes[pkg] = sum(f.stat().st_size for f in Path(mod.__file__).parent.rglob('*') if f.is_file()) / 2**20

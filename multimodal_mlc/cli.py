@@ -57,8 +57,7 @@ SETTING_HELP = dict(
     max_len='caption tokens; unset: the 99th percentile of the training captions',
     loss='multi-label soft margin, binary cross-entropy or asymmetric loss',
     pos_weight='bce only: weight positives by negatives/positives per label',
-    lr='learning rate',
-    weight_decay='AdamW weight decay',
+    lr='learning rate', weight_decay='AdamW weight decay',
     batch_size='rows per batch',
     epochs='passes over the training rows',
     grad_accum='add up the gradients of N batches per step (a smaller --batch-size, the same effective batch)',
@@ -77,8 +76,7 @@ SETTING_HELP = dict(
     refit='once the epochs and thresholds are chosen on the validation rows, train each model again on every row (in OUT/refit-K)',
     metric='the F1 average the tuned thresholds maximise: samples (per image, COMP5329\'s), micro (over all labels) or macro (per label)',
     min_labels='1: always predict at least the top label',
-    hflip='learn from mirrored images too',
-    vflip='learn from upside-down images too',
+    hflip='learn from mirrored images too', vflip='learn from upside-down images too',
     tta='score each image and its mirror image, averaging their probabilities (validation, thresholds and predictions)',
     mixed_precision='auto: bf16 or fp16 on a GPU, off on a CPU',
     early_stop='stop after N epochs without a better validation samples-F1; 0: off',
@@ -87,8 +85,7 @@ SETTING_HELP = dict(
     seed='random seed of the split and the training',
     head_width='width of the fusion head on a frozen backbone',
     image_grid='frozen backbone: pool its token grid to N x N (fewer tokens, faster); 0: all tokens',
-    head_depth='layers of the fusion head (frozen backbone)',
-    head_heads='attention heads of the fusion head (frozen backbone)',
+    head_depth='layers of the fusion head (frozen backbone)', head_heads='attention heads of the fusion head (frozen backbone)',
     dropout='dropout of the fusion head (frozen backbone)',
     text_tune_layers="fine-tune the text encoder's top N layers",
     text_lr='learning rate of those layers; unset: a tenth of --lr',
@@ -194,8 +191,10 @@ def _in_data(data, name) -> Path:
     return Path(name) if '/' in name or os.sep in name else Path(data)/name
 
 def _paths(a):
-    "The CSV and image folder of a command (see `_in_data`)."
-    return _in_data(a.data, a.csv), Path(a.images) if a.images else Path(a.data)/'data'
+    "The CSV and image folder of a command (see `_in_data`), the CSV and any model folder found first: a mistyped path is said at once, not after seconds of importing torch."
+    from multimodal_mlc.core import found
+    if getattr(a, 'model', None): found(a.model, 'folder')
+    return found(_in_data(a.data, a.csv)), Path(a.images) if a.images else Path(a.data)/'data'
 
 def _columns(a, base=None):
     "The `Columns` of a command: `base` (COMP5329's, or a model's), with the column flags given."
@@ -222,10 +221,10 @@ def _save_plots(res, folder):
     fig.savefig(Path(folder)/'thresholds.png', dpi=100, bbox_inches='tight'); plt.close(fig)
 
 def _cmd_train(a):
+    csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.ensembles import train_models
-    csv, images = _paths(a)
     cfg = get_config(a.preset, **_overrides(a))
     print(f"reading {csv}")
     df = read_csv(csv, on_error=a.on_error, columns=_columns(a))
@@ -265,9 +264,9 @@ def _report(sub, out):
     return None
 
 def _cmd_predict(a):
+    csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.predict import predict, write_submission
-    csv, images = _paths(a)
     _check_out(a.out, csv, images, a.model, columns := _model_columns(a))
     with contextlib.redirect_stdout(sys.stderr) if _is_stdout(a.out) else contextlib.nullcontext():  # `--out /dev/stdout`: the submission alone
         print(f"reading {csv}")
@@ -283,9 +282,9 @@ def _is_stdout(out) -> bool:
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation): return False
 
 def _cmd_evaluate(a):
+    csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.predict import evaluate
-    csv, images = _paths(a)
     if csv.name == 'train.csv':  # the model folder keeps no list of its rows: the file's name is the cheap, honest sign
         print(f"warning: {csv}: a model trained on this file learnt these rows, and its scores on them overstate its F1 on new rows; score rows it never saw (--csv holdout.csv)", file=sys.stderr)
     r = dict(csv=str(csv), **evaluate(a.model, read_csv(csv, columns=_model_columns(a)), images, device=a.device, text_encoder=a.text_encoder))
@@ -327,7 +326,8 @@ def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=2
     return table
 
 def _cmd_cache(a):
-    from multimodal_mlc.core import cache_dir, cache_usage, clear_cache
+    from multimodal_mlc.core import cache_dir
+    from multimodal_mlc.store import cache_usage, clear_cache
     if a.clear: print(f"removed {clear_cache()} stores from {cache_dir()}")
     usage = cache_usage()
     print(f"{cache_dir()} (MMLC_CACHE{'' if os.environ.get('MMLC_CACHE') else ', unset: the default'}): {sum(b for _, b in usage.values()) / 2**30:.2f} GB")
@@ -342,7 +342,7 @@ def _cmd_demo(a):
 def main(argv=None):
     "The `mmlc` console script."
     a = parser().parse_args(argv)
-    from multimodal_mlc.core import MMLCError   # once the arguments are read: torch comes with it
+    from multimodal_mlc.core import MMLCError   # once the arguments are read: numpy comes with it
     try: {'train': _cmd_train, 'predict': _cmd_predict, 'evaluate': _cmd_evaluate, 'demo': _cmd_demo, 'cache': _cmd_cache}[a.command](a)
     except (MMLCError, OSError) as e:  # OSError: a full disk, a permission; the message names the file
         from tqdm.auto import tqdm

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import MMLCError, open_regular, write_user_file
+from .core import MMLCError, found, open_regular, write_user_file
 
 # %% auto #0
 __all__ = ['Columns', 'parse_labels', 'read_csv', 'row_line', 'row_place', 'write_csv', 'read_frame', 'LabelSpace',
@@ -116,9 +116,7 @@ class Columns:
 def _decode(path) -> str:
     "The text of `path`: UTF-8 with or without BOM, CRLF or LF line ends."
     path = Path(path)
-    try:
-        with open_regular(path) as f: data = f.read()
-    except (FileNotFoundError, NotADirectoryError): raise MMLCError(f"{path}: no such file") from None
+    with open_regular(found(path)) as f: data = f.read()
     try: text = data.decode('utf-8-sig')
     except UnicodeDecodeError as e: raise MMLCError(f"{path}: not UTF-8 text (byte {e.start})") from None
     return text.replace('\r\n', '\n').replace('\r', '\n')

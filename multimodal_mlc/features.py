@@ -12,7 +12,8 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .core import RowStore, atomic_path, cache_dir, hash_key, open_regular, take_rows, default_device
+from .core import atomic_path, cache_dir, hash_key, open_regular, default_device
+from .store import RowStore, take_rows
 from .images import ImageCache, normalize
 from .models import ImageBottom, image_backbone, image_norm, image_tokens, pool_tokens, _as_tokens
 from .settings import Config
@@ -54,7 +55,7 @@ def _featurise(images, todo, run, view, norm, store, device, batch_size, chunk, 
     for s in range(0, len(todo), chunk):
         part, toks = todo[s:s + chunk], []
         for i in range(0, len(part), batch_size):
-            x = images.batch(part[i:i + batch_size], device).contiguous(memory_format=torch.channels_last)
+            x = images.batch(part[i:i + batch_size], device).contiguous()  # uint8 in the layout ONNX Runtime reads: a quarter of the bytes to move (the torch runner goes channels-last itself)
             toks.append(_pooled(run(normalize(_view(x, view), *norm)).half(), grid).cpu())
             FEATURE_STATS['passes'] += len(x); bar.update(len(x))
         store.append([images.keys[i] for i in part], tokens=torch.cat(toks).numpy())
@@ -114,6 +115,7 @@ def cache_image_features(images:ImageCache, cfg:Config, views:list|None=None, ba
 
 # %% ../nbs/07a_features.ipynb #69bc947f
 RUNTIME_STATS = {'exports': 0}  # ONNX exports in this process; tests read it
+_SESSIONS = {}  # (graph file, threads): its session, one per process: here a second live session's first run took 4-8 s more, and each costs 1-2 s to make
 
 def _torch_runner(net): return lambda x: image_tokens(net, x.contiguous(memory_format=torch.channels_last))  # channels-last: CPU convolutions about 3x faster (oneDNN)
 
@@ -143,5 +145,8 @@ def _session(ort, cfg, net):
             torch.onnx.export(Features(net).eval(), (torch.zeros(1, 3, cfg.img_size, cfg.img_size),), str(tmp), input_names=['x'], output_names=['y'],
                               dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=17, dynamo=False)
         RUNTIME_STATS['exports'] += 1
-    opts = ort.SessionOptions(); opts.intra_op_num_threads = torch.get_num_threads(); opts.log_severity_level = 3
-    with open_regular(path, follow=False) as f: return ort.InferenceSession(f.read(), opts, providers=['CPUExecutionProvider'])
+    if (key := (path, torch.get_num_threads())) not in _SESSIONS:  # the file's name is a hash of what made it: the same name, the same graph
+        opts = ort.SessionOptions(); opts.intra_op_num_threads = key[1]; opts.log_severity_level = 3
+        opts.enable_mem_pattern = False  # with it, a session's second run took 5-8 s more (its memory plan laid out), here on 2 cores; no slower after
+        with open_regular(path, follow=False) as f: _SESSIONS[key] = ort.InferenceSession(f.read(), opts, providers=['CPUExecutionProvider'])
+    return _SESSIONS[key]

@@ -14,7 +14,8 @@ import torch
 from PIL import Image, ImageOps
 from tqdm.auto import tqdm
 
-from .core import FileKindError, MMLCError, RowStore, open_regular, take_rows
+from .core import FileKindError, MMLCError, open_regular
+from .store import RowStore, take_rows
 
 # %% auto #0
 __all__ = ['MAX_IMAGE_MB', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'load_image', 'augment', 'normalize',
@@ -85,13 +86,13 @@ def augment(x:torch.Tensor, generator:torch.Generator|None=None, hflip:bool=True
 
 @functools.lru_cache(None)
 def _stats(mean, std, device):
-    "Mean and std as tensors on `device`, made once: a new tensor per batch would be a copy to the GPU each step."
-    return torch.tensor(mean, device=device).view(1, -1, 1, 1), torch.tensor(std, device=device).view(1, -1, 1, 1)
+    "255 x mean and 1 / (255 x std) as tensors on `device`, made once: a new tensor per batch would be a copy to the GPU each step."
+    return torch.tensor(mean, device=device).view(1, -1, 1, 1) * 255, 1 / (torch.tensor(std, device=device).view(1, -1, 1, 1) * 255)
 
 def normalize(x:torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
     "uint8 (B, C, H, W) to float, scaled to [0, 1] and normalised."
-    m, s = _stats(tuple(mean), tuple(std), x.device)
-    return (x.float() / 255 - m) / s
+    m, r = _stats(tuple(mean), tuple(std), x.device)
+    return x.to(torch.float32, copy=True).sub_(m).mul_(r)  # one new tensor, changed in place: a third of the time of four passes
 
 # %% ../nbs/01b_images.ipynb #6c755ea4
 def random_crops(x:torch.Tensor, size:int, seeds, scale:float=0.35, trivial:bool=False) -> torch.Tensor:

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .core import MMLCError, RowStore, take_rows, default_device, hash_key
+from .core import MMLCError, default_device, hash_key
+from .store import RowStore, take_rows
 
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'MAX_TEXT_LEN', 'ENCODE_STATS', 'register_offline_weights', 'hub_online', 'resolve_weights',
