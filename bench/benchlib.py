@@ -40,7 +40,7 @@ def write_result(name:str, result:dict) -> Path:
     RESULTS.mkdir(exist_ok=True)
     f = RESULTS/f"{name}-{now.strftime('%Y%m%dT%H%M%SZ')}.json"
     cmd = 'python ' + ' '.join([os.path.relpath(sys.argv[0], Path(__file__).parent.parent)] + sys.argv[1:])
-    env = {k: os.environ[k] for k in ('MMLC_CACHE', 'HF_HUB_OFFLINE', 'CUDA_VISIBLE_DEVICES') if k in os.environ}
+    env = {k: os.environ[k] for k in ('MMLC_CACHE', 'HF_HUB_OFFLINE', 'CUDA_VISIBLE_DEVICES', 'PYTHONPATH') if k in os.environ}
     f.write_text(json.dumps(dict(benchmark=name, utc=now.isoformat(timespec='seconds'), command=cmd, env=env, **result), indent=1, default=str))
     return f
 

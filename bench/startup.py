@@ -20,8 +20,8 @@ def seconds(cmd, env, rounds=1, fails=False) -> float:
     "The fastest of `rounds` runs of `cmd`, each a new process; with `fails`, one that must end in a user error (exit status 2)."
     best = float('inf')
     for _ in range(rounds):
-        t0 = time.perf_counter(); r = subprocess.run(cmd, env=env, check=not fails, capture_output=True)
-        if fails and r.returncode != 2: sys.exit(f'{cmd} ended with {r.returncode}, not 2: {r.stderr[-300:]}'); best = min(best, time.perf_counter() - t0)
+        t0 = time.perf_counter(); r = subprocess.run(cmd, env=env, check=not fails, capture_output=True); best = min(best, time.perf_counter() - t0)
+        if fails and r.returncode != 2: sys.exit(f'{cmd} ended with {r.returncode}, not 2: {r.stderr[-300:]}')
     return best
 
 def stages(model, rows, images) -> dict:
