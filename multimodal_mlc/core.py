@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['MMLCError', 'file_kind', 'FileKindError', 'open_regular', 'found', 'real_folder', 'check_writable', 'hash_key',
-           'cache_dir', 'atomic_path', 'atomic_write_text', 'write_user_file', 'seed_everything', 'default_device',
-           'find_comp5329']
+__all__ = ['STORE_MARK', 'MMLCError', 'file_kind', 'FileKindError', 'open_regular', 'found', 'real_folder', 'check_writable',
+           'hash_key', 'store_folder', 'lock_file', 'cache_dir', 'atomic_path', 'atomic_write_text', 'write_user_file',
+           'seed_everything', 'default_device', 'find_comp5329']
 
 # %% ../nbs/00_core.ipynb #df8cd427
 class MMLCError(Exception):
@@ -81,13 +81,32 @@ def hash_key(*parts, n:int=16) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode('utf-8')
     return hashlib.sha256(blob).hexdigest()[:n]
 
+# %% ../nbs/00_core.ipynb #fa0bca48
+STORE_MARK = ('.mmlc-store', b'a store of the multimodal_mlc cache: mmlc cache --clear removes this folder\n')
+
+def store_folder(path) -> Path:
+    "`path` (made if missing; a real folder, not a link) marked as a store of this library: the file `STORE_MARK` names, with its text, written once."
+    path = real_folder(path); name, text = STORE_MARK
+    try:
+        with open_regular(path/name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, follow=False, mode='wb') as f: f.write(text)
+    except FileExistsError: pass  # marked already (or something planted there: the store's own checks find it)
+    return path
+
+# %% ../nbs/00_core.ipynb #bad536e8
+def lock_file(path, wait:bool=True):
+    "The file `path` (made if missing; a regular file, never through a link) open and locked by this process until it is closed; without `wait`, None if another process holds it."
+    import fcntl  # here, not at the top: the one call of this module that is not on every platform
+    f = open_regular(path, os.O_RDONLY | os.O_CREAT, follow=False)  # read-only: a shared store's lock may not be ours to write
+    try: fcntl.flock(f.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)); return f
+    except BlockingIOError: f.close(); return None
+
 # %% ../nbs/00_core.ipynb #ba95f562
 def cache_dir(sub:str='', store:bool=False) -> Path:
-    "The on-disk cache folder (`$MMLC_CACHE`, or `~/.cache/multimodal_mlc` when that is unset or empty), or its subfolder `sub` (a real folder, not a link), created on demand; `store`: a folder in `sub` for whole files (exported graphs, a dataset's images), made as a `RowStore`'s, so that `cache_usage` counts it and `clear_cache` removes it."
+    "The on-disk cache folder (`$MMLC_CACHE`, or `~/.cache/multimodal_mlc` when that is unset or empty), or its subfolder `sub` (a real folder, not a link), created on demand; `store`: a folder in `sub` for whole files (exported graphs, a dataset's images), a `store_folder` with a lock, as a `RowStore`'s, so that `cache_usage` counts it and `clear_cache` removes it."
     root = Path(os.environ.get('MMLC_CACHE') or Path.home()/'.cache'/'multimodal_mlc')  # empty: unset, not the current folder
     try:
         root.mkdir(parents=True, exist_ok=True); d = real_folder(root/sub) if sub else root
-        if store: d = real_folder(d/hash_key(sub)); open_regular(d/'lock', os.O_RDONLY | os.O_CREAT, follow=False).close()  # a store's marks: a 16-hex name, a lock
+        if store: d = store_folder(d/hash_key(sub)); open_regular(d/'lock', os.O_RDONLY | os.O_CREAT, follow=False).close()
     except OSError as e: raise MMLCError(f"the cache {root/sub} (MMLC_CACHE): cannot make it ({e.strerror or e}); set MMLC_CACHE to a folder you can write") from None
     return d
 
@@ -102,8 +121,8 @@ def _naming_file(path):
 
 # %% ../nbs/00_core.ipynb #53fb654c
 @contextmanager
-def atomic_path(path, mode:int|None=None):
-    "Yield a temporary path next to `path`; on success it replaces `path` atomically, with permissions `mode` (default: those `open()` gives a new file), on error it is removed."
+def atomic_path(path, mode:int|None=None, at_most:int=0o7777):
+    "Yield a temporary path next to `path`; on success it replaces `path` atomically, with permissions `mode` (default: those `open()` gives a new file) and no more than `at_most`, on error it is removed."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent/f'.{path.name}.{secrets.token_hex(6)}.tmp'
@@ -112,7 +131,7 @@ def atomic_path(path, mode:int|None=None):
     try:
         with _naming_file(path):
             yield tmp
-            os.chmod(tmp, made if mode is None else mode)  # a writer that makes the file anew (safetensors: 0o600) gets them too
+            os.chmod(tmp, (made if mode is None else mode) & at_most)  # a writer that makes the file anew (safetensors: 0o600) gets them too
             with open(tmp, 'rb') as f: os.fsync(f.fileno())
             os.replace(tmp, path)
     finally:

@@ -212,9 +212,21 @@ def _check_row(rec:dict, seen:dict, line:int, sep:str|None=None) -> dict:
     return out
 
 # %% ../nbs/01_data.ipynb #d9460570
+def _label_text(x) -> str:
+    "One label of a DataFrame cell as a CSV holds it: a whole-number float (pandas makes IDs floats once one is missing) as its integer, a missing one as ''; a boolean or a fraction is an error."
+    if x is None or x is pd.NA or x is pd.NaT or (isinstance(x, (float, np.floating)) and np.isnan(x)): return ''
+    if isinstance(x, (bool, np.bool_)): raise ValueError(f"label {x!r} is a boolean, not an ID or a name (multi-hot rows: give the labels' names as a list)")
+    if isinstance(x, (float, np.floating)):
+        if not float(x).is_integer(): raise ValueError(f'label {x!r} is not a whole-number ID')
+        return str(int(x))
+    return str(x)
+
 def _labels_text(labels, columns:Columns) -> str:
+    "A DataFrame cell's labels as the text of a CSV cell: text as it is, a list joined by the separator, one label by `_label_text`; a missing one is no labels."
     if isinstance(labels, str): return labels
-    return columns.join(labels) if hasattr(labels, '__iter__') else str(labels)
+    if not hasattr(labels, '__iter__'): return _label_text(labels)
+    if '' in (items := [_label_text(x) for x in labels]): raise ValueError(f'a label of {list(labels)!r} is missing')
+    return columns.join(items)
 
 def _checked(df:pd.DataFrame, columns:Columns, what:str) -> pd.DataFrame:
     "The rows of `df` (in our column names) as `read_csv` would give them: each checked, captions folded, labels parsed (IDs or names, of one kind), one file once; `what` begins an error, which names the row."
@@ -243,8 +255,11 @@ def write_csv(df:pd.DataFrame, path, columns:Columns|None=None) -> Path:
 def read_frame(df:pd.DataFrame, columns:Columns|None=None, name:str='the table') -> pd.DataFrame:
     "A DataFrame of one's own (its `columns`; labels as lists or as text) as `read_csv` reads a file: every row checked, our column names; errors name `name` and the row."
     columns = columns or Columns()
+    if isinstance(df.columns, pd.MultiIndex): raise MMLCError(f"{name}: its columns have {df.columns.nlevels} levels (a MultiIndex); give it one level of names, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]")
+    if (twice := sorted({c for c in df.columns[df.columns.duplicated()] if c in columns.ours()})): raise MMLCError(f"{name}: has two columns named {twice[0]!r}; keep one")
     if (missing := [c for c in (columns.image, columns.text) if c not in df.columns]):
         raise MMLCError(f"{name}: has no column {', '.join(missing)}; its columns are {list(df.columns)} (name yours with image_col, text_col and label_col)")
+    if columns.labels in df.columns and len(df) and df[columns.labels].isna().all(): df = df.drop(columns=columns.labels)  # no row has labels: an unlabelled table
     out = _checked(df[[c for c in columns.ours() if c in df.columns]].rename(columns=columns.ours()).reset_index(drop=True), columns, name)
     out.attrs.update(file=name, columns=columns, skipped=[])
     return out

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_dataset.ipynb #56342eba
 from __future__ import annotations
-import json, os, shutil, zipfile
+import json, os, shutil, stat, zipfile, zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pandas as pd
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
 
-from .core import MMLCError, atomic_write_text
+from .core import FileKindError, MMLCError, atomic_write_text, file_kind, open_regular
 from .data import read_csv
 
 # %% auto #0
@@ -81,42 +81,87 @@ def check_dataset(folder, images:bool=True) -> Path:
 
 # %% ../nbs/01a_dataset.ipynb #b202d5b3
 def copy_dataset(src, dst, workers:int=8, progress:bool=True) -> Path:
-    "Copy the dataset folder `src` (on a slow network drive), or unzip the zip file `src` (the download, kept on Drive), to `dst` once, resuming an interrupted copy, with a progress bar; `dst`."
+    "Copy the dataset folder `src` (on a slow network drive), or unzip the zip file `src` (the download, kept on Drive), to `dst` once, resuming an interrupted copy, with a progress bar; `dst`. The copy is marked complete only when every file arrived whole, and is checked again (each file's size) on every later call."
     src, dst, mark = Path(src), Path(dst), Path(dst)/'.copy_of.json'
-    done = json.loads(mark.read_text()) if mark.is_file() else None
+    done = _copy_mark(mark)
     if done is None and dst.is_dir() and any(dst.iterdir()): raise MMLCError(f"{dst}: holds other files; copy the dataset to a new or empty folder")
     if done and done['source'] != str(src.resolve()): raise MMLCError(f"{dst}: holds a copy of {done['source']}, not of {src}; copy to another folder or delete it")
-    if done and done['complete']: print(f"{dst}: already copied from {src}"); return dst
+    if done and done['complete'] and not _not_whole(dst, done['files']): print(f"{dst}: already copied from {src}"); return dst
+    zipped = _is_zip(src)
     atomic_write_text(mark, json.dumps(dict(source=str(src.resolve()), complete=False)))
-    zipped = src.is_file() and zipfile.is_zipfile(src)
     files = _zip_members(src) if zipped else {Path(d, f).relative_to(src): Path(d, f).relative_to(src) for d, _, fs in os.walk(src) for f in fs}
-    todo = [f for f in files if not (dst/f).is_file()]
+    if not files: raise MMLCError(f"{src}: holds no files; nothing to copy")
+    todo = [f for f in files if not (dst/f).is_file() or zipped and (dst/f).stat().st_size != files[f].file_size]
     for d in {(dst/f).parent for f in todo}: d.mkdir(parents=True, exist_ok=True)
     bar = tqdm(total=len(todo), desc=f'{"unzipping" if zipped else "copying"} {src.name}', unit='file', disable=not progress, leave=False)
     if zipped:  # one file read in order: fast from Drive, where tens of thousands of small files are slow
+        _check_room(dst, sum(files[f].file_size for f in todo), src)
         with zipfile.ZipFile(src) as z:
-            for f in todo: _copy_file(lambda tmp: _unzip(z, files[f], tmp), dst/f); bar.update()
+            for f in todo: _copy_file(lambda tmp: _unzip(z, files[f], tmp, src), dst/f); bar.update()
     else:
         with ThreadPoolExecutor(workers) as ex:  # a network drive answers many requests at once
-            for _ in ex.map(lambda f: _copy_file(lambda tmp: shutil.copyfile(src/f, tmp), dst/f), todo): bar.update()
+            for _ in ex.map(lambda f: _copy_file(lambda tmp: _copy_regular(src/f, tmp), dst/f), todo): bar.update()
     bar.close()
-    atomic_write_text(mark, json.dumps(dict(source=str(src.resolve()), complete=True)))
+    sizes = {str(f): (dst/f).stat().st_size for f in files}  # each arrived whole: checked as it was copied
+    atomic_write_text(mark, json.dumps(dict(source=str(src.resolve()), complete=True, files=sizes)))
     print(f"{dst}: copied {len(todo)} of {len(files)} files from {src}" + (" (the others were there already)" if len(todo) < len(files) else ''))
     return dst
 
-def _copy_file(write, dst:Path):
-    "`write(tmp)` to a temporary file beside `dst`, then renamed to it: a copy cut short is never taken for a whole file."
-    tmp = dst.with_name(f'.{dst.name}.part')  # no fsync (tens of thousands of files): a killed process, not a power cut, is what a resume must survive
-    write(tmp); os.replace(tmp, dst)
+# %% ../nbs/01a_dataset.ipynb #f6d75d25
+def _copy_mark(mark:Path) -> dict|None:
+    "What the mark of a copy says (its source, whether it is complete, each file's size), None if there is none; a damaged mark is an error."
+    try:
+        with open_regular(mark, follow=False) as f: done = json.loads(f.read(64 << 20))
+    except FileNotFoundError: return None
+    except (ValueError, MMLCError): done = None
+    if not (isinstance(done, dict) and isinstance(done.get('source'), str) and isinstance(done.get('complete'), bool)):
+        raise MMLCError(f"{mark}: damaged, so what {mark.parent} holds is unknown; delete that folder and copy again")
+    if not isinstance(done.get('files'), dict): done['complete'] = False  # an older mark: the copy is checked again, file by file
+    return done
 
-def _unzip(z:zipfile.ZipFile, member:str, path):
-    with z.open(member) as r, open(path, 'wb') as w: shutil.copyfileobj(r, w)
+def _not_whole(dst:Path, sizes:dict) -> list:
+    "The files of a finished copy that are missing from `dst` or changed size since."
+    return [f for f, n in sizes.items() if not (dst/f).is_file() or (dst/f).stat().st_size != n]
+
+def _is_zip(src:Path) -> bool:
+    "Whether `src` is a zip file (else a folder); anything else, or a zip that is not whole, is an error before anything is copied."
+    try: st = os.stat(src)
+    except FileNotFoundError: raise MMLCError(f"{src}: no such folder or zip file") from None
+    if stat.S_ISDIR(st.st_mode): return False
+    if not stat.S_ISREG(st.st_mode): raise FileKindError(src, file_kind(st.st_mode), 'a folder or a zip file')
+    if not zipfile.is_zipfile(src): raise MMLCError(f"{src}: not a whole zip file (cut short, or not fully synced yet?); nothing was copied")
+    return True
+
+def _check_room(dst:Path, need:int, src:Path):
+    free = shutil.disk_usage(dst).free
+    if need > free: raise MMLCError(f"{src}: unzips to {need / 2**30:,.1f} GB, and {dst} has {free / 2**30:,.1f} GB free; nothing more was unzipped")
+
+def _copy_file(write, dst:Path):
+    "`write(tmp)` to a temporary file beside `dst`, then renamed to it: a copy cut short is never taken for a whole file, and leaves nothing."
+    tmp = dst.with_name(f'.{dst.name}.part')  # no fsync (tens of thousands of files): a killed process, not a power cut, is what a resume must survive
+    try: write(tmp); os.replace(tmp, dst)
+    finally: tmp.unlink(missing_ok=True)
+
+def _copy_regular(src:Path, tmp:Path):
+    "Copy the regular file `src` (through a link) to `tmp`, no further than its size: a link to `/dev/zero` or a FIFO is refused, never read."
+    with open_regular(src) as r, open(tmp, 'wb') as w:
+        left = n = os.fstat(r.fileno()).st_size
+        while left and (b := r.read(min(1 << 20, left))): w.write(b); left -= len(b)
+    if left: raise MMLCError(f"{src}: ended after {n - left:,} of its {n:,} bytes while copied (it changed); copy again")
+
+def _unzip(z:zipfile.ZipFile, info:zipfile.ZipInfo, path, src:Path):
+    "Write the member `info` to `path`: `zipfile` stops at its declared size and checks its CRC, so a damaged member is an error naming it."
+    try:
+        with z.open(info) as r, open(path, 'wb') as w: shutil.copyfileobj(r, w)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e: raise MMLCError(f"{src}: member {info.filename!r} is damaged ({e}); the zip is not whole") from None
 
 def _zip_members(src:Path) -> dict:
-    "`{path in the copy: member}` of the files in the zip `src`, without the one folder every member may sit in; a member that would leave the copy is an error."
-    with zipfile.ZipFile(src) as z: names = [i.filename for i in z.infolist() if not i.is_dir()]
-    for n in names:
+    "`{path in the copy: ZipInfo}` of the files in the zip `src`, without the one folder every member may sit in; a member that would leave the copy, or that is a file and a folder at once, is an error."
+    with zipfile.ZipFile(src) as z: infos = [i for i in z.infolist() if not i.is_dir()]
+    for n in (i.filename for i in infos):
         if n.startswith('/') or '..' in Path(n).parts or '\x00' in n: raise MMLCError(f"{src}: member {n!r} would be written outside the copy; not unzipped")
-    tops = {Path(n).parts[0] for n in names}
-    strip = len(tops) == 1 and all(len(Path(n).parts) > 1 for n in names)  # the Kaggle zip's one folder: the copy is the dataset folder itself
-    return {Path(*Path(n).parts[strip:]): n for n in names}
+    tops = {Path(i.filename).parts[0] for i in infos}
+    strip = len(tops) == 1 and all(len(Path(i.filename).parts) > 1 for i in infos)  # the Kaggle zip's one folder: the copy is the dataset folder itself
+    files = {Path(*Path(i.filename).parts[strip:]): i for i in infos}
+    if (both := next((f for f in files if any(d in files for d in f.parents)), None)): raise MMLCError(f"{src}: member {files[both].filename!r} lies in a folder that is also a file; not unzipped")
+    return files

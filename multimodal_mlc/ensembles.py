@@ -19,7 +19,7 @@ from .thresholds import apply_thresholds, tune_thresholds
 from .settings import Config
 from .distributed import distributed
 from .inputs import as_rows, check_trainable, fusion_of, predict_probs, prepare_inputs, text_encoder
-from .modelfile import check_model, check_out_folder, load_meta, save_model, _clear_folder
+from .modelfile import check_model, check_out_folder, load_meta, save_model, _claim_folder
 from .train import TrainResult, train
 
 # %% auto #0
@@ -34,11 +34,11 @@ def _pin_max_len(cfg:Config, df:pd.DataFrame, device=None) -> Config:
 
 # %% ../nbs/08b_ensembles.ipynb #d2f27419
 def _open(cfg:Config, df, out, resume, overwrite) -> tuple:
-    "`(out, the folder this process writes or None)` of a run of several models, every check done before the captions are encoded and the first model trains."
+    "`(out, the folder this process writes or None, its lock)` of a run of several models, every check done before the captions are encoded and the first model trains."
     out = Path(out) if out else None; writes = out if distributed()[0] == 0 else None
     check_model(cfg); check_trainable(cfg, df); check_writable(cache_dir(), 'MMLC_CACHE')
-    if writes: check_out_folder(out, resume, overwrite); check_writable(out, '--out'); _clear_folder(out, overwrite)
-    return out, writes
+    if writes: check_out_folder(out, resume, overwrite); check_writable(out, '--out')
+    return out, writes, writes and _claim_folder(out, resume, overwrite)
 
 def _members(cfg:Config) -> list:
     "The folder name and config of each model of `cfg`'s ensemble: one per fold, or one per member."
@@ -56,7 +56,7 @@ def train_models(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=Fals
     df = as_rows(df); cfg = fusion_of(cfg, df)
     if unlabelled is not None: return _two_rounds(cfg, df, unlabelled, images, out, resume, overwrite, on_error, device, progress, callbacks)
     if cfg.members() == 1 and not cfg.refit: return train(cfg, df, images, out, resume, overwrite, on_error, device, progress, callbacks)
-    out, writes = _open(cfg, df, out, resume, overwrite)
+    out, writes, hold = _open(cfg, df, out, resume, overwrite)  # the lock held until this returns
     cfg = _pin_max_len(cfg, df, device)  # every model reads the captions at the length the average is scored with
     runs = [train(c, df, images, out and out/name, resume, overwrite, on_error, device, progress, callbacks) for name, c in _members(cfg)]
     if cfg.folds > 1: p, y = np.concatenate([r.valid_probs for r in runs]), np.concatenate([r.valid_y for r in runs])  # every row once
@@ -90,7 +90,7 @@ def with_soft_targets(df:pd.DataFrame, unlabelled:pd.DataFrame, teacher:TrainRes
 
 def _two_rounds(cfg, df, unlabelled, images, out, resume, overwrite, on_error, device, progress, callbacks) -> TrainResult:
     "A teacher trained on the labelled rows `df` (`out/teacher`), then a student on them and the `unlabelled` rows with the teacher's soft targets (`out/student`), written as the folder's model."
-    out, writes = _open(cfg, df, out, resume, overwrite)
+    out, writes, hold = _open(cfg, df, out, resume, overwrite)  # the lock held until this returns
     cfg = _pin_max_len(cfg, pd.concat([df, unlabelled], ignore_index=True), device)  # both rounds read the captions at one length
     rest = (resume, overwrite, on_error, device, progress, callbacks)
     teacher = train_models(cfg, df, images, out and out/'teacher', *rest)

@@ -4,13 +4,15 @@
 
 # %% ../nbs/09a_estimator.ipynb #a2b7d2f5
 from __future__ import annotations
-import dataclasses, hashlib, io, os, tempfile
+import dataclasses, hashlib, io, os, shutil, stat, tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .core import MMLCError, atomic_path, cache_dir, open_regular
+from .core import FileKindError, MMLCError, atomic_path, cache_dir, open_regular
+from .images import MAX_IMAGE_MB, check_image_bytes, image_file_bytes
 from .data import Columns, LabelSpace, read_frame
 from .metrics import label_report
 from .settings import Config, get_config
@@ -24,7 +26,7 @@ __all__ = ['MultimodalClassifier', 'from_hf']
 # %% ../nbs/09a_estimator.ipynb #7241b5d5
 def _as_table(clf, df, images):
     "`(rows, image folder)` of a DataFrame (and its folder `images`) or a Hugging Face dataset."
-    if type(df).__module__.startswith('datasets'): return from_hf(df, clf.columns, clf.label_names)
+    if type(df).__module__.startswith('datasets'): return from_hf(df, clf.columns, clf.label_names, clf.cfg.max_image_mb)
     return read_frame(df, clf.columns, 'the table'), images
 
 # %% ../nbs/09a_estimator.ipynb #b0e31d3c
@@ -96,20 +98,24 @@ def _load(cls, path, device=None) -> MultimodalClassifier:
 MultimodalClassifier.save, MultimodalClassifier.load = _save, _load
 
 # %% ../nbs/09a_estimator.ipynb #a97ca1b4
-def _stored_image(value, folder:Path) -> str:
-    "The file name, in `folder`, of an image given as raw bytes (`{'bytes', 'path'}`, a `datasets.Image` without decoding), a path or a PIL image: its bytes, written once under a hash of them."
-    if isinstance(value, dict): data = value.get('bytes') or _read(value.get('path'))
-    elif isinstance(value, (str, os.PathLike)): data = _read(value)
+def _stored_image(value, folder:Path, max_mb:int=MAX_IMAGE_MB) -> str:
+    "The file name, in `folder`, of an image given as raw bytes (`{'bytes', 'path'}`, a `datasets.Image` without decoding), a path or a PIL image: its bytes, when they are an image of at most `max_mb` MB, kept once under a hash of them and never more readable than the file they came from."
+    mode, path = 0o7777, value.get('path') if isinstance(value, dict) else value
+    if isinstance(value, dict) and value.get('bytes'): data = check_image_bytes(bytes(value['bytes']), "the image's bytes", max_mb)
+    elif isinstance(path, (str, os.PathLike)): data, mode = image_file_bytes(path, max_mb)
     elif hasattr(value, 'save'): buf = io.BytesIO(); value.save(buf, 'PNG'); data = buf.getvalue()
+    elif isinstance(value, dict): raise MMLCError("an image has neither bytes nor a path")
     else: raise MMLCError(f"an image is {type(value).__name__}, not bytes, a path or a PIL image")
     name = hashlib.blake2b(data, digest_size=20).hexdigest() + ('.jpg' if data[:3] == b'\xff\xd8\xff' else '.png' if data[:4] == b'\x89PNG' else '.img')
-    if not (folder/name).is_file():
-        with atomic_path(folder/name) as tmp: tmp.write_bytes(data)
+    if not _holds(folder/name, data):  # a link or other bytes planted under the name are replaced, never followed
+        with atomic_path(folder/name, at_most=mode) as tmp: tmp.write_bytes(data)
     return name
 
-def _read(path) -> bytes:
-    if path is None: raise MMLCError("an image has neither bytes nor a path")
-    with open_regular(path) as f: return f.read()
+def _holds(path:Path, data:bytes) -> bool:
+    "Whether `path` is a regular file (not a link) holding exactly `data`."
+    try:
+        with open_regular(path, follow=False) as f: return f.read(len(data) + 1) == data
+    except (OSError, FileKindError): return False
 
 # %% ../nbs/09a_estimator.ipynb #58189493
 def _hf_labels(ds, col:str, label_names=None) -> list:
@@ -117,22 +123,41 @@ def _hf_labels(ds, col:str, label_names=None) -> list:
     import datasets
     feature, rows = ds.features[col], ds[col]
     inner = getattr(feature, 'feature', None)
-    if isinstance(feature, datasets.ClassLabel): return [[feature.names[v]] for v in rows]
-    if isinstance(inner, datasets.ClassLabel): return [[inner.names[i] for i in row] for row in rows]
+    if (named := next((f for f in (feature, inner) if isinstance(f, datasets.ClassLabel)), None)) and not named.names:
+        raise MMLCError(f"the dataset's column {col!r} is a ClassLabel with no names: there is no label to learn")
+    if isinstance(feature, datasets.ClassLabel): return [[feature.names[v]] if v != -1 else [] for v in rows]  # -1: datasets' "no label"
+    if isinstance(inner, datasets.ClassLabel): return [[inner.names[i] for i in row if i != -1] for row in rows]
     hot = rows and all(isinstance(r, (list, tuple)) and len(r) == len(rows[0]) and set(r) <= {0, 1, True, False} for r in rows)
     if label_names is None and hot and len(rows[0]) > 1: raise MMLCError(f"the dataset's column {col!r} holds multi-hot rows of {len(rows[0])}: pass label_names, one per position")
     if label_names is None: return rows
     if not hot or len(rows[0]) != len(label_names): raise MMLCError(f"label_names: {len(label_names)} names for the dataset's column {col!r}, which does not hold multi-hot rows of that length")
     return [[n for n, x in zip(label_names, r) if x] for r in rows]
 
-def from_hf(ds, columns:Columns|None=None, label_names=None) -> tuple:
-    "A Hugging Face `datasets` table as `(rows, image folder)`, the rows read as `read_frame` reads a DataFrame, the images written once into the cache."
+def _a_name_a_row(names:list, folder:Path) -> list:
+    "`names` of stored images, each repeat given a name of its own (`HASH-2.jpg`: a hard link to the image, or a copy where links cannot be made), as a table names each row's file once: a dataset may hold one image on several rows (COCO's, a caption a row)."
+    seen, out = Counter(), []
+    for n in names:
+        seen[n] += 1; stem, ext = n.split('.')
+        out.append(alias := n if seen[n] == 1 else f'{stem}-{seen[n]}.{ext}')
+        if alias != n and not _holds(folder/alias, (folder/n).read_bytes()):
+            with atomic_path(folder/alias, stat.S_IMODE((folder/n).stat().st_mode)) as tmp:  # its mode: a link shares the image's
+                tmp.unlink()
+                try: os.link(folder/n, tmp)
+                except OSError: shutil.copyfile(folder/n, tmp)
+    return out
+
+def _row_image(k:int, value, folder:Path, max_mb:int) -> str:
+    try: return _stored_image(value, folder, max_mb)
+    except MMLCError as e: raise MMLCError(f"the dataset, row {k}: {e}") from None
+
+def from_hf(ds, columns:Columns|None=None, label_names=None, max_mb:int=MAX_IMAGE_MB) -> tuple:
+    "A Hugging Face `datasets` table as `(rows, image folder)`, the rows read as `read_frame` reads a DataFrame, the images (each an image of at most `max_mb` MB) written once into the cache."
     import datasets
     columns = columns or Columns()
     if (missing := [c for c in (columns.image, columns.text) if c not in ds.column_names]):
         raise MMLCError(f"the dataset: has no column {', '.join(missing)}; its columns are {ds.column_names} (name yours with image_col, text_col and label_col)")
     raw = ds.cast_column(columns.image, datasets.Image(decode=False)) if isinstance(ds.features[columns.image], datasets.Image) else ds  # the bytes as stored
     folder = cache_dir('hf-images', store=True)  # `mmlc cache` counts it, `--clear` removes it
-    table = {columns.image: [_stored_image(v, folder) for v in raw[columns.image]], columns.text: ds[columns.text]}
-    if columns.labels in ds.column_names: table[columns.labels] = _hf_labels(ds, columns.labels, label_names)
+    table = {columns.image: _a_name_a_row([_row_image(k, v, folder, max_mb) for k, v in enumerate(raw[columns.image])], folder), columns.text: ds[columns.text]}
+    if columns.labels in ds.column_names and any(labels := _hf_labels(ds, columns.labels, label_names)): table[columns.labels] = labels  # all -1: a test split, unlabelled
     return read_frame(pd.DataFrame(table), columns, 'the dataset'), folder

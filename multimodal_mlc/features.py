@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_features.ipynb #63b1c176
 from __future__ import annotations
-import warnings
+import io, warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .core import atomic_path, cache_dir, hash_key, open_regular, default_device
+from .core import default_device
 from .store import RowStore, take_rows
 from .images import ImageCache, normalize
 from .models import ImageBottom, image_backbone, image_norm, image_tokens, pool_tokens, _as_tokens
@@ -133,20 +133,82 @@ def frozen_runner(cfg:Config, device=None):
     return lambda x: _as_tokens(net, torch.from_numpy(session.run(None, {'x': x.float().contiguous().cpu().numpy()})[0]))
 
 def _session(ort, cfg, net):
-    "An ONNX Runtime session of `net`, exported once to the cache (keyed as the features are, and by torch's version) and read back as bytes."
-    weights = 'pretrained' if cfg.pretrained else f'random, seed {cfg.seed}'
-    path = cache_dir('graphs', store=True)/f"{hash_key('onnx-v1', cfg.backbone, weights, cfg.model_kw, cfg.img_size, cfg.image_tune_stages, torch.__version__)}.onnx"
-    if not path.is_file():
-        class Features(nn.Module):
-            def __init__(self, net): super().__init__(); self.net = net
-            def forward(self, x): return self.net.forward_features(x)
-        with atomic_path(path) as tmp, torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter('ignore')  # the exporter's deprecation notes: not the user's business
-            torch.onnx.export(Features(net).eval(), (torch.zeros(1, 3, cfg.img_size, cfg.img_size),), str(tmp), input_names=['x'], output_names=['y'],
-                              dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=17, dynamo=False)
-        RUNTIME_STATS['exports'] += 1
-    if (key := (path, torch.get_num_threads())) not in _SESSIONS:  # the file's name is a hash of what made it: the same name, the same graph
+    "An ONNX Runtime session of `net`, one per process, of the graph exported once to a store of the cache; a stored graph that is not `net`'s (`_checked_session`) is damage: one line, and it is exported again."
+    store = _graph_store(cfg)
+    if (key := (store.path, torch.get_num_threads())) not in _SESSIONS:
         opts = ort.SessionOptions(); opts.intra_op_num_threads = key[1]; opts.log_severity_level = 3
         opts.enable_mem_pattern = False  # with it, a session's second run took 5-8 s more (its memory plan laid out), here on 2 cores; no slower after
-        with open_regular(path, follow=False) as f: _SESSIONS[key] = ort.InferenceSession(f.read(), opts, providers=['CPUExecutionProvider'])
+        if (graph := _stored_graph(store, net)) is not None:
+            try: _SESSIONS[key] = _checked_session(ort, graph, opts, net, cfg.img_size)
+            except _BadGraph as e: store.rebuild(str(e))
+        if key not in _SESSIONS: _SESSIONS[key] = _checked_session(ort, _export_graph(store, net, cfg.img_size), opts, net, cfg.img_size)  # failing: torch computes the tokens
     return _SESSIONS[key]
+
+
+# %% ../nbs/07a_features.ipynb #2eb0619d
+def _graph_store(cfg:Config) -> RowStore:
+    "The store of the graph of `cfg`'s frozen pass: keyed as its features are, and by torch's version (its exporter)."
+    weights = 'pretrained' if cfg.pretrained else f'random, seed {cfg.seed}'
+    return RowStore('graphs', 'onnx-v2', cfg.backbone, weights, cfg.model_kw, cfg.img_size, cfg.image_tune_stages, torch.__version__)
+
+class _BadGraph(Exception):
+    "What makes a stored graph other than the one its backbone exports."
+
+def _export_graph(store:RowStore, net, size:int) -> bytes:
+    "The ONNX graph of `net`'s features for `size`-px images, exported and kept in `store` as the one row of the array `onnx`."
+    class Features(nn.Module):
+        def __init__(self, net): super().__init__(); self.net = net
+        def forward(self, x): return self.net.forward_features(x)
+    buf = io.BytesIO()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # the exporter's deprecation notes: not the user's business
+        torch.onnx.export(Features(net).eval(), (torch.zeros(1, 3, size, size),), buf, input_names=['x'], output_names=['y'],
+                          dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=17, dynamo=False)
+    RUNTIME_STATS['exports'] += 1
+    store.append(['graph'], onnx=np.frombuffer(buf.getvalue(), np.uint8)[None])
+    return buf.getvalue()
+
+def _stored_graph(store:RowStore, net) -> bytes|None:
+    "The graph `store` holds, else None; one of more bytes than `net`'s weights can need, or a store of other arrays, is damage, removed unread."
+    bound = 2 * sum(t.numel() * t.element_size() for t in (*net.parameters(), *net.buffers())) + (64 << 20)  # the weights, and room for the graph itself
+    f = store.path/'onnx.bin'
+    if f.is_file() and not f.is_symlink() and (n := f.stat().st_size) > bound:
+        store.rebuild(f'onnx.bin holds {n:,} bytes, more than the {bound:,} a graph of this backbone needs'); return None
+    idx = store.index()
+    if not idx['keys']: return None
+    if idx['keys'] != ['graph'] or list(idx['arrays']) != ['onnx'] or idx['arrays']['onnx'][0] != '|u1': store.rebuild('it holds no graph'); return None
+    return store.arrays(idx)['onnx'][0].tobytes()
+
+# %% ../nbs/07a_features.ipynb #b7622237
+def _tensors(graph):
+    "Every tensor of the ONNX `graph` (a `GraphProto`) and of its subgraphs."
+    yield from graph.initializer
+    for s in graph.sparse_initializer: yield from (s.values, s.indices)
+    for node in graph.node: yield from _node_tensors(node)
+
+def _node_tensors(node):
+    for a in node.attribute:
+        if a.HasField('t'): yield a.t
+        yield from a.tensors
+        for s in a.sparse_tensors: yield from (s.values, s.indices)
+        for g in ([a.g] if a.HasField('g') else []) + list(a.graphs): yield from _tensors(g)
+
+def _reads_files(graph:bytes) -> bool:
+    "Whether the ONNX model `graph` keeps any tensor in another file (external data): loading it would read that file, wherever it is."
+    import onnx
+    model = onnx.load_model_from_string(graph)
+    tensors = [*_tensors(model.graph), *(t for f in model.functions for n in f.node for t in _node_tensors(n))]
+    return any(t.data_location == onnx.TensorProto.EXTERNAL or len(t.external_data) for t in tensors)
+
+def _checked_session(ort, graph:bytes, opts, net, size:int):
+    "An ONNX Runtime session of `graph`, or `_BadGraph` when it is not `net`'s: it keeps tensors in other files, does not load, or its tokens of a probe batch are not `net`'s."
+    try: reads = _reads_files(graph)
+    except Exception as e: raise _BadGraph(f'the graph does not load ({type(e).__name__})') from None
+    if reads: raise _BadGraph('the graph keeps tensors in other files')
+    x = torch.rand(2, 3, size, size, generator=torch.Generator().manual_seed(0)) * 4 - 2  # about the range of normalised pixels
+    with torch.no_grad(): want = net.forward_features(x.to(next(net.parameters()).device)).float().cpu().numpy()
+    try: session = ort.InferenceSession(graph, opts, providers=['CPUExecutionProvider']); got = session.run(None, {'x': x.numpy()})[0]
+    except Exception as e: raise _BadGraph(f'the graph does not run ({type(e).__name__})') from None
+    if got.shape != want.shape or not np.abs(got - want).max() <= 1e-3 * max(1, np.abs(want).max()):  # ONNX Runtime and torch differ by about 1e-4
+        raise _BadGraph(f"the graph's tokens {got.shape} are not the backbone's {want.shape}")
+    return session

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_images.ipynb #9a41f6b3
 from __future__ import annotations
-import functools, hashlib, json, os, stat, warnings
+import functools, hashlib, io, json, os, stat, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +18,9 @@ from .core import FileKindError, MMLCError, open_regular
 from .store import RowStore, take_rows
 
 # %% auto #0
-__all__ = ['MAX_IMAGE_MB', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'load_image', 'augment', 'normalize',
-           'random_crops', 'ImageCache', 'io_workers', 'image_keys', 'cache_images']
+__all__ = ['MAX_IMAGE_MB', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'load_image', 'check_image_bytes',
+           'image_file_bytes', 'augment', 'normalize', 'random_crops', 'ImageCache', 'io_workers', 'image_keys',
+           'cache_images']
 
 # %% ../nbs/01b_images.ipynb #266e4102
 def image_path(images, image_id:str) -> Path:
@@ -33,13 +34,13 @@ def image_path(images, image_id:str) -> Path:
 MAX_IMAGE_MB = 1024  # the default cap on an image file (Config.max_image_mb): far above any photo (a 100-megapixel JPEG is about 50 MB)
 
 def _open_file(path:Path, max_mb:int=MAX_IMAGE_MB):
-    "`path` opened for binary reading; anything but a regular file of at most `max_mb` MB is an `MMLCError`, as reading a FIFO or a device never ends."
+    "`path` opened for binary reading; anything but a regular file of 1 byte to `max_mb` MB is an `MMLCError`, as reading a FIFO or a device never ends (nor may a file of `/proc`, whose size says 0)."
     try: f = open_regular(path)
     except (FileNotFoundError, NotADirectoryError, ValueError): raise MMLCError(f"{path}: image file not found") from None  # ValueError: a NUL
     except FileKindError as e: raise MMLCError(f"{path}: is a folder, not an image" if e.kind == 'a folder' else f"{path}: not a regular file ({e.kind}), not an image") from None
     except OSError as e: raise MMLCError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
-    if (n := os.fstat(f.fileno()).st_size) > max_mb << 20:
-        f.close(); raise MMLCError(f"{path}: {n / 2**20:,.0f} MB, over the image file size limit of {max_mb} MB (max_image_mb)")
+    if (n := os.fstat(f.fileno()).st_size) > max_mb << 20 or n == 0:
+        f.close(); raise MMLCError(f"{path}: {n / 2**20:,.0f} MB, over the image file size limit of {max_mb} MB (max_image_mb)" if n else f"{path}: cannot read the image (the file is empty)")
     return f
 
 # %% ../nbs/01b_images.ipynb #c6906367
@@ -71,6 +72,20 @@ def load_image(path, size:int|None=None, max_mb:int=MAX_IMAGE_MB) -> Image.Image
                 im = _to_rgb(im)
     except Exception as e: raise MMLCError(f"{path}: cannot read the image ({type(e).__name__}: {e})") from None
     return im.resize((size, size), Image.BILINEAR) if size else im
+
+# %% ../nbs/01b_images.ipynb #317a5156
+def check_image_bytes(data:bytes, where, max_mb:int=MAX_IMAGE_MB) -> bytes:
+    "`data` if it is an image (a format PIL knows, its header sound) of at most `max_mb` MB, else an `MMLCError` naming `where`."
+    if len(data) > max_mb << 20: raise MMLCError(f"{where}: {len(data) / 2**20:,.0f} MB, over the image file size limit of {max_mb} MB (max_image_mb)")
+    try:
+        with Image.open(io.BytesIO(data)) as im: im.verify()
+    except Exception as e: raise MMLCError(f"{where}: not an image ({type(e).__name__})") from None
+    return data
+
+def image_file_bytes(path, max_mb:int=MAX_IMAGE_MB) -> tuple:
+    "The bytes of the image file `path`, read no further than its size, and its permission bits; whatever `_open_file` or `check_image_bytes` refuses is an `MMLCError` naming it."
+    with _open_file(Path(path), max_mb) as f: st = os.fstat(f.fileno()); data = f.read(st.st_size)
+    return check_image_bytes(data, path, max_mb), stat.S_IMODE(st.st_mode)
 
 # %% ../nbs/01b_images.ipynb #f65c1114
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)  # most pretrained backbones expect ImageNet's statistics
@@ -141,7 +156,8 @@ def _content_hash(p:Path, st) -> str|None:
         h = hashlib.blake2b(digest_size=20)
         try:
             with open_regular(p) as f:
-                while b := f.read(1 << 20): h.update(b)  # a block at a time: an 8 GB file named like an image needs 1 MB
+                left = st.st_size  # no further: a file of /proc says 0 and may never end
+                while left > 0 and (b := f.read(min(1 << 20, left))): h.update(b); left -= len(b)  # a block at a time: an 8 GB file named like an image needs 1 MB
         except (OSError, MMLCError): return None  # not remembered: the next call tries again
         _HASHES[memo] = 'blake2b ' + h.hexdigest()
     return _HASHES[memo]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07b_inputs.ipynb #d145e8fa
 from __future__ import annotations
-import dataclasses, math, sys
+import dataclasses, math, os, stat, sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .core import MMLCError, atomic_write_text
+from .core import MMLCError, atomic_write_text, file_kind
 from .data import LabelSpace, read_frame, stratified_fold, stratified_split, row_line, row_place
 from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize, random_crops
 from .text import encode_captions, load_text_encoder
@@ -111,8 +111,13 @@ def _skipped_image(df, k, images, problem) -> dict:
     iid, line = df.ImageID.iloc[k], row_line(df, k)
     return dict(file=df.attrs['file'] if line is not None else str(Path(images)/str(iid)), line=line, ImageID=iid, problem=problem)
 
-def _no_file(p:Path):
-    return f"{p}: is a folder, not an image" if p.is_dir() else None if p.is_file() else f"{p}: image file not found"
+def _no_file(p:Path) -> str|None:
+    "Why `p` (through links) is no image file: missing, a folder, or not a regular file (a link to a device or FIFO, a loop of links); None when it is one."
+    try: st = os.stat(p)
+    except (FileNotFoundError, NotADirectoryError, ValueError): return f"{p}: image file not found"  # ValueError: a NUL
+    except OSError as e: return f"{p}: cannot read the image ({e.strerror})"  # a loop of links, a permission
+    if stat.S_ISDIR(st.st_mode): return f"{p}: is a folder, not an image"
+    return None if stat.S_ISREG(st.st_mode) else f"{p}: not a regular file ({file_kind(st.st_mode)}), not an image"
 
 def missing_images(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', instead:str="on_error='skip' (--on-error skip) to leave such rows out") -> dict:
     "`{row: problem}` of the rows of `df` whose image file is missing, a folder, or outside the folder `images` (none for a caption-only model), found by a stat each before any work; with `on_error='raise'` the first is an error that names `instead`."

@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, open_regular
+from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, lock_file, open_regular
 from .data import Columns
 from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
 from .models import (Ensemble, FusionHead, ImageTokens, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model,
@@ -23,9 +23,9 @@ from .features import frozen_backbone
 from .inputs import text_encoder
 
 # %% auto #0
-__all__ = ['MAX_BUILT_PARAMS', 'MODEL_FORMAT', 'MODEL_FILES', 'build_model', 'param_groups', 'check_model', 'save_checkpoint',
-           'load_checkpoint', 'rows_fingerprint', 'save_weights', 'save_model', 'load_meta', 'load_model',
-           'folder_state', 'check_out_folder', 'copy_model']
+__all__ = ['MAX_BUILT_PARAMS', 'MODEL_FORMAT', 'MODEL_FILES', 'TRAINING_LOCK', 'build_model', 'param_groups', 'check_model',
+           'save_checkpoint', 'load_checkpoint', 'rows_fingerprint', 'resume_run', 'save_weights', 'save_model',
+           'load_meta', 'load_model', 'folder_state', 'check_out_folder', 'copy_model']
 
 # %% ../nbs/07c_modelfile.ipynb #c5470cf4
 def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, pretrained:bool|None=None) -> nn.Module:
@@ -124,13 +124,23 @@ def rows_fingerprint(df:pd.DataFrame) -> str:
     labels = [[i if isinstance(i, str) else int(i) for i in l] for l in df.Labels]
     return hash_key(df.ImageID.tolist(), labels, df.Caption.tolist(), *([soft] if soft else []))
 
+_CHECKPOINT_LAYOUT = dict(config=dict, label_ids=list, model=dict, opt=dict, sched=dict, epoch=int, step=int, loss_sum=(int, float), history=list, best=dict)
+
 def _check_resume(ck:dict, cfg, rows_key:str, labels, path):
-    "Refuse to continue the checkpoint `ck` with other settings, rows or labels, naming what differs; a setting added since it was written counts as its default."
+    "Refuse to continue the checkpoint `ck` of another layout (naming what is missing), or with other settings, rows or labels (naming what differs); a setting added since it was written counts as its default."
+    if (odd := 'its top level' if not isinstance(ck, dict) else next((repr(k) for k, t in _CHECKPOINT_LAYOUT.items() if not isinstance(ck.get(k), t)), None)):
+        raise MMLCError(f"{path}: not a checkpoint of this library's layout ({odd} is missing or of another type); it cannot be resumed: train with --overwrite or into a new --out")
     old = {**asdict(Config()), **ck['config']}; new = asdict(cfg)
     diff = [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in {**old, **new} if old.get(k) != new.get(k)]
     if diff: raise MMLCError(f"{path}: was written with other settings ({', '.join(diff)}); resume with the same ones or use a new --out")
     if ck.get('rows') != rows_key: raise MMLCError(f"{path}: was written for other training rows; resume with the same CSV and images or use a new --out")
     if list(ck['label_ids']) != list(labels.ids): raise MMLCError(f"{path}: was written for the labels {list(ck['label_ids'])}, these rows have {list(labels.ids)}")
+
+def resume_run(run, ck:dict, path):
+    "Load the checkpoint `ck` (read from `path`) into `run`; one whose tensors or states do not fit it (another model's, or edited) is one line naming it."
+    try: run.load_state_dict(ck)
+    except (KeyError, IndexError, RuntimeError, TypeError, ValueError) as e:
+        raise MMLCError(f"{path}: does not fit this run ({type(e).__name__}: {(str(e).splitlines() or [''])[0][:200]}); it cannot be resumed: train with --overwrite or into a new --out") from None
 
 # %% ../nbs/07c_modelfile.ipynb #20ec13ed
 MODEL_FORMAT = 2  # the layout of model.json (2: label names, and the user's `columns`); a reader refuses a newer one rather than misread it
@@ -165,8 +175,10 @@ def _check_meta(meta, fname):
     ids = meta['label_ids']
     if not all(map(_label_ok, ids)) or len(set(ids)) != len(ids) or len({type(i) for i in ids}) > 1:
         raise MMLCError(f"{fname}: field 'label_ids' must hold distinct whole numbers (of 64 bits) or distinct names (of at most 200 characters), not both")
-    try: Columns(**meta.get('columns', {}))
+    try: columns = Columns(**meta.get('columns', {}))
     except (TypeError, MMLCError) as e: raise MMLCError(f"{fname}: field 'columns': {e}") from None
+    try: columns.join(ids)  # as a submission will write them: found now, not after all the scoring
+    except ValueError as e: raise MMLCError(f"{fname}: field 'label_ids': {e}") from None
     if not all(map(_is_num, meta['thresholds'])): raise MMLCError(f"{fname}: field 'thresholds' must hold finite numbers")
     if len(meta['thresholds']) != len(meta['label_ids']): raise MMLCError(f"{fname}: {len(meta['thresholds'])} thresholds for {len(meta['label_ids'])} labels")
     try: check_settings(meta['config'])
@@ -236,12 +248,13 @@ _SUBMODELS = ('fold-', 'member-', 'refit-', 'teacher', 'student')  # the models 
 
 MODEL_FILES = ('model.json', 'model.safetensors', 'checkpoint.pt', 'best.safetensors', 'history.csv', 'history.png', 'skipped.csv',
                'thresholds.png', 'timing.json')
+TRAINING_LOCK = '.training.lock'  # held by the run that trains into a model folder: not a file of the model
 
 def folder_state(out) -> str:
     "What the folder `out` holds: `'new'` (nothing), `'finished'` (a trained model), `'unfinished'` (a checkpoint, no model yet), `'file'` or `'other'`."
     out = Path(out)
     if out.exists() and not out.is_dir(): return 'file'
-    names = {p.name for p in out.iterdir() if not p.name.endswith('.tmp')} if out.exists() else set()
+    names = {p.name for p in out.iterdir() if not p.name.endswith('.tmp') and p.name != TRAINING_LOCK} if out.exists() else set()
     if not names: return 'new'
     if 'model.json' in names: return 'finished'
     folds = [n for n in names if n.startswith(_SUBMODELS) and folder_state(out/n) in ('finished', 'unfinished')]  # `train_models`' models
@@ -271,11 +284,16 @@ def _open_folder(out, resume, overwrite, writes):
         return None
     return load_checkpoint(out/'checkpoint.pt')
 
-def _clear_folder(out, overwrite):
-    "Remove the debris of killed writes and, with `overwrite`, the files of the model being replaced: only once every check has passed."
+
+def _claim_folder(out, resume, overwrite):
+    "Once every check has passed: hold the model folder `out` for this run (a second run into it at once is refused, naming it), check it again (a run may have finished there meanwhile), remove the debris of killed writes and, with `overwrite`, the files of the model being replaced. The lock, held while it is open."
+    out.mkdir(parents=True, exist_ok=True)
+    if (hold := lock_file(out/TRAINING_LOCK, wait=False)) is None: raise MMLCError(f"{out}: another run is training into this folder now; wait for it to end, or choose another folder")
+    check_out_folder(out, resume, overwrite)
     for t in out.glob('.*.tmp'): t.unlink()
     if overwrite:
         for name in MODEL_FILES: (out/name).unlink(missing_ok=True)
+    return hold
 
 # %% ../nbs/07c_modelfile.ipynb #e8464df5
 def _save_best(out, sd): save_weights(Path(out)/'best.safetensors', sd)

@@ -4,14 +4,14 @@
 
 # %% ../nbs/00a_store.ipynb #24f338ed
 from __future__ import annotations
-import fcntl, json, math, os, re, shutil, sys, zlib
+import json, math, os, re, shutil, sys, zlib
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .core import FileKindError, _naming_file, atomic_write_text, cache_dir, file_kind, hash_key, open_regular, real_folder
+from .core import STORE_MARK, FileKindError, MMLCError, _naming_file, atomic_write_text, cache_dir, file_kind, hash_key, lock_file, open_regular, store_folder
 
 # %% auto #0
 __all__ = ['RowStore', 'take_rows', 'cache_usage', 'clear_cache']
@@ -93,13 +93,10 @@ def _check_files(folder:Path, idx:dict):
 @contextmanager
 def _locked(folder:Path, wait:bool=True):
     "Hold the lock of the store in `folder`; yield False, without it, if it is busy and not `wait`."
-    lock = lambda: open_regular(folder/'lock', os.O_RDONLY | os.O_CREAT, follow=False)  # read-only: a shared store's lock may not be ours to write
-    try: f = lock()
-    except FileKindError: _remove(folder/'lock'); f = lock()  # a link or folder in its place: removed, never followed
-    with f:
-        try: fcntl.flock(f.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)); free = True
-        except BlockingIOError: free = False
-        yield free
+    try: f = lock_file(folder/'lock', wait)
+    except FileKindError: _remove(folder/'lock'); f = lock_file(folder/'lock', wait)  # a link or folder in its place: removed, never followed
+    if f is None: yield False; return
+    with f: yield True
 
 def _remove(path):
     "Delete `path`: a file or a link (never what it points to), or a folder with everything in it."
@@ -118,7 +115,7 @@ def _write_rows(f:Path, a:np.ndarray, n:int) -> int:
 class RowStore:
     "An append-only on-disk table of array rows under string keys, safe to share between processes; a damaged one is rebuilt empty."
     def __init__(self, kind:str, *key):
-        self.path = real_folder(self._path(kind, key))  # a link in its place is refused: our writes would land elsewhere
+        self.path = store_folder(self._path(kind, key))  # a link in its place is refused: our writes would land elsewhere
         with _locked(self.path, wait=False) as free:  # a killed run's half-written index, unless an append may be writing one now
             for f in self.path.glob('.index.json.*.tmp') if free else []: f.unlink(missing_ok=True)
 
@@ -149,11 +146,18 @@ class RowStore:
     def _checked_or_rebuilt(self) -> dict:
         "The checked index, or (under the lock) a damaged store's files removed and an empty index."
         try: return self._checked()
-        except _Damaged as e:
-            print(f'multimodal_mlc: cache {self.path} is damaged ({e}); rebuilding it', file=sys.stderr)
-            for f in self.path.iterdir():
-                if f.name != 'lock': _remove(f)  # the lock stays: other processes may be waiting on it
-            return dict(keys=[], arrays={}, meta={}, chunks=[])
+        except _Damaged as e: self._emptied(str(e)); return dict(keys=[], arrays={}, meta={}, chunks=[])
+
+    def _emptied(self, problem:str):
+        "Say in one line that the store is damaged by `problem`, and remove its files (under the lock, which stays: other processes may be waiting on it)."
+        print(f'multimodal_mlc: cache {self.path} is damaged ({problem}); rebuilding it', file=sys.stderr)
+        for f in self.path.iterdir():
+            if f.name != 'lock': _remove(f)
+        store_folder(self.path)
+
+    def rebuild(self, problem:str):
+        "Empty the store, saying in one line that `problem` (found by its user: a graph that is not what was exported) damaged it."
+        with _locked(self.path): self._emptied(problem)
 
     def rows(self, keys, idx:dict|None=None) -> np.ndarray:
         "The row of each key, -1 where it is not stored."
@@ -198,17 +202,35 @@ def take_rows(array:np.ndarray, rows) -> np.ndarray:
     return out
 
 # %% ../nbs/00a_store.ipynb #151f69b2
+def _marked(folder:Path) -> bool:
+    "Whether `folder` is a real folder with a 16-hex name and this library's `STORE_MARK`, not a link."
+    if not (re.fullmatch(r'[0-9a-f]{16}', folder.name) and folder.is_dir() and not folder.is_symlink()): return False
+    try:
+        with open_regular(folder/STORE_MARK[0], follow=False) as f: return f.read(len(STORE_MARK[1]) + 1) == STORE_MARK[1]
+    except (OSError, FileKindError): return False
+
 def _store_folders(kind:Path) -> list:
-    "The store folders a `RowStore` made in the folder of one kind of store: a 16-hex name, a lock, no link."
-    return [s for s in kind.iterdir() if re.fullmatch(r'[0-9a-f]{16}', s.name) and s.is_dir() and not s.is_symlink() and (s/'lock').is_file()]
+    "The store folders in the folder of one kind of store: those this library marked, nothing that merely looks like one."
+    return [s for s in kind.iterdir() if _marked(s)]
 
 def cache_usage() -> dict:
     "`{kind: (stores, bytes)}` of the cache folder; links are never followed."
     kinds = sorted(p for p in cache_dir().iterdir() if p.is_dir() and not p.is_symlink())
     return {k.name: (len(s := _store_folders(k)), sum(os.lstat(f).st_size for d in s for f in d.iterdir() if f.is_file() and not f.is_symlink())) for k in kinds}
 
+# every name this library writes in a store: its marks, a RowStore's index and arrays, a store of whole files' hashed names, a temporary file
+_OURS = re.compile(r'lock|\.mmlc-store|index\.json|[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\.bin|[0-9a-f]{40}(?:-[0-9]+)?\.(?:jpg|png|img)|\..+\.[0-9a-f]{12}\.tmp')
+
+def _not_ours(store:Path) -> str|None:
+    "The first entry of `store` this library never writes (another name, or a folder), else None."
+    return next((e.name for e in os.scandir(store) if not _OURS.fullmatch(e.name) or e.is_dir(follow_symlinks=False)), None)
+
 def clear_cache() -> int:
-    "Remove every store of the cache folder (what `cache_usage` counts, nothing else); how many were removed."
+    "Remove every store of the cache folder (what `cache_usage` counts) and only the files this library wrote in them; a store holding anything else is an error naming it, and then nothing is removed. How many were removed."
     stores = [s for k in cache_dir().iterdir() if k.is_dir() and not k.is_symlink() for s in _store_folders(k)]
-    for s in stores: shutil.rmtree(s)
+    for s in stores:
+        if (other := _not_ours(s)): raise MMLCError(f"{s}: holds {other!r}, which multimodal_mlc never writes; nothing was removed (if it is yours, move it out; else delete the folder)")
+    for s in stores:
+        for e in os.scandir(s): os.unlink(e.path)  # a link is removed, never followed
+        os.rmdir(s)
     return len(stores)

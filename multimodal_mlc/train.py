@@ -23,7 +23,7 @@ from .plots import plot_history
 from .settings import Config, autocast, get_device, make_loss, precision
 from .distributed import any_process, distributed, process_mean, shard, split_rows
 from .inputs import Inputs, as_rows, fusion_of, predict_probs, _to, _to_host, _training_rows, _usable_rows
-from .modelfile import build_model, check_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _clear_folder, _load_best
+from .modelfile import build_model, check_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _claim_folder, _load_best, resume_run
 from .callbacks import Checkpoints, EarlyStopping, ProgressBar
 
 # %% auto #0
@@ -205,7 +205,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     df, labels, skipped = _usable_rows(cfg, df, images, on_error)
     rows_key = rows_fingerprint(df)
     if ck is not None: _check_resume(ck, cfg, rows_key, labels, out/'checkpoint.pt')
-    if writes: _clear_folder(out, overwrite)
+    hold = writes and _claim_folder(out, resume, overwrite)  # held until train returns
     seed_everything(cfg.seed + (cfg.fold or cfg.member or 0))  # each fold's or member's model its own initial weights; the folds themselves are drawn from cfg.seed
     y, inputs, tr, va, skipped = _training_rows(cfg, df, labels, images, on_error, rank, device, writes, skipped, progress)
     img_dim = inputs.features.shape[-1] if inputs.features is not None else None
@@ -213,7 +213,7 @@ def train(cfg:Config, df:pd.DataFrame, images, out=None, resume:bool=False, over
     net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 else model
     cbs = ([ProgressBar()] if progress else []) + ([Checkpoints(out, dict(rows=rows_key, label_ids=list(labels.ids)))] if writes else [])
     run = Run(cfg, model, inputs, y, tr, va, device, cbs + ([EarlyStopping(cfg.early_stop)] if cfg.early_stop else []) + list(callbacks), net)
-    if ck is not None: run.load_state_dict(ck)
+    if ck is not None: resume_run(run, ck, out/'checkpoint.pt')
     if out and run.best['epoch'] >= 0: run.best_weights = _load_best(out)
     return dataclasses.replace(_finish(run.fit(), labels, writes, img_dim, df.attrs.get('columns') or Columns()), skipped=skipped)
 
