@@ -4,26 +4,26 @@
 
 # %% ../nbs/10_cli.ipynb #6386099a
 from __future__ import annotations
-import argparse, ast, contextlib, dataclasses, functools, importlib.util, io, json, os, sys, textwrap, time, typing
+import argparse, ast, contextlib, dataclasses, functools, importlib.util, io, json, os, sys, textwrap, typing
 from pathlib import Path
 from typing import Literal
 
 from . import __version__
 
 # %% auto #0
-__all__ = ['SETTING_HELP', 'DEMO_MODELS', 'parser', 'demo', 'main']
+__all__ = ['SETTING_HELP', 'parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #45305b59
 def _data_args(p, csv:str, from_model:bool):
     p.add_argument('--data', required=True, help='folder with the CSV files (and the images in data/) (required)')
     p.add_argument('--csv', default=csv, help=f'CSV file name inside --data, or a path with a folder part such as ./{csv} (default {csv})')
-    p.add_argument('--images', help='image folder; an image column may name files in its subfolders, such as cats/001.jpg (default DATA/data)')
+    p.add_argument('--images', help='image folder; an image column may name files in its subfolders, such as cats/001.jpg' + (" (default: the model's, else DATA/data)" if from_model else ' (default DATA/data; the model remembers it)'))
     g = p.add_argument_group('columns', "the CSV's own column names and label separator" + (": the model's, unless given; the submission uses them too" if from_model else "; the model remembers them"))
     said = lambda d: "(default: the model's)" if from_model else f'(default {d})'
     g.add_argument('--image-col', metavar='NAME', help=f'the column of image file names {said("ImageID")}')
     g.add_argument('--text-col', metavar='NAME', help=f'the column of captions {said("Caption")}')
     g.add_argument('--label-col', metavar='NAME', help=f'the column of labels: whole-number IDs or names {said("Labels")}')
-    g.add_argument('--label-sep', metavar='CHAR', help=f"what separates a row's labels, such as | for names with spaces {said('whitespace')}")
+    g.add_argument('--label-sep', metavar='CHAR', help=f"what separates a row's labels, such as | for names with spaces; ' ' reads names that hold ; | or , as they are {said('whitespace')}")
 
 def _model_args(p):
     p.add_argument('--model', required=True, help='model folder written by mmlc train (required)')
@@ -124,7 +124,7 @@ _PRESET_HELP = dict(paper="the report's setting: DeiT-Small fine-tuned on 224-pi
                     finetune='EfficientNet-Lite0 learning whole, from random crops and TrivialAugment, at 160 px and then 224, with the fast head over its 3x3 tokens and the cached MiniLM caption, 6 epochs (a CPU hour for 9,000 images)',
                     tiny='small randomly initialised encoders on 32-pixel images, for tests and the demo: nothing is downloaded')
 _METAVAR = {int: 'N', float: 'X', str: 'NAME'}
-_DEMO_EPOCHS = 12
+_DEMO_EPOCHS = 12  # experiments.DEMO_EPOCHS, said here without importing torch
 _EXAMPLES = dict(
     train=['mmlc train --data comp5329 --out model                  # the fast preset, on a CPU',
            'mmlc train --data comp5329 --out model --preset paper --device cuda',
@@ -194,7 +194,13 @@ def _paths(a):
     "The CSV and image folder of a command (see `_in_data`), the CSV and any model folder found first: a mistyped path is said at once, not after seconds of importing torch."
     from multimodal_mlc.core import found
     if getattr(a, 'model', None): found(a.model, 'folder')
-    return found(_in_data(a.data, a.csv)), Path(a.images) if a.images else Path(a.data)/'data'
+    return found(_in_data(a.data, a.csv)), Path(a.images) if a.images else _model_images(a) or Path(a.data)/'data'
+
+def _model_images(a) -> Path|None:
+    "The image folder a command's model remembers (`model.json`), when no --images is given; a training run has none."
+    if not getattr(a, 'model', None): return None
+    from multimodal_mlc.modelfile import load_meta, model_images
+    return model_images(load_meta(a.model), a.data)
 
 def _columns(a, base=None):
     "The `Columns` of a command: `base` (COMP5329's, or a model's), with the column flags given."
@@ -211,26 +217,19 @@ def _overrides(a) -> dict:
     return {k: getattr(a, k) for k in _setting_hints() if getattr(a, k, None) is not None}
 
 # %% ../nbs/10_cli.ipynb #fc4e53e9
-def _save_plots(res, folder):
-    "F1 against the threshold on the validation rows, as `thresholds.png` in the model folder (`train` plotted the history)."
-    if not len(res.valid_y): return
-    import matplotlib.pyplot as plt
-    from multimodal_mlc.plots import plot_threshold_curve
-    fig = plot_threshold_curve(res.valid_probs, res.valid_y, per_label_thresholds=res.thresholds, min_labels=res.cfg.min_labels)  # the rule the model predicts with
-    fig.axes[0].set_title(f"F1 of the {len(res.valid_y):,} validation rows against the threshold" + (f" (at least {res.cfg.min_labels} label a row)" if res.cfg.min_labels else ''))
-    fig.savefig(Path(folder)/'thresholds.png', dpi=100, bbox_inches='tight'); plt.close(fig)
-
 def _cmd_train(a):
     csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.settings import get_config
     from multimodal_mlc.ensembles import train_models
+    from multimodal_mlc.experiments import _save_plots
+    from multimodal_mlc.modelfile import remember_images
     cfg = get_config(a.preset, **_overrides(a))
-    print(f"reading {csv}")
+    print(f"reading {csv}, images in {images}")
     df = read_csv(csv, on_error=a.on_error, columns=_columns(a))
     unlabelled = read_csv(_in_data(a.data, a.unlabelled), on_error=a.on_error, columns=_columns(a)) if a.unlabelled else None
     res = train_models(cfg, df, images, out=a.out, resume=a.resume, overwrite=a.overwrite, on_error=a.on_error, device=a.device, unlabelled=unlabelled)
-    _save_plots(res, a.out)
+    _save_plots(res, a.out); remember_images(a.out, images, a.data)
     meta = json.loads((Path(a.out)/'model.json').read_text())
     print(res.history.to_string(index=False))
     print("validation F1 (samples/micro/macro) at the tuned thresholds: " + ' / '.join(f"{meta['valid_scores'].get(k, float('nan')):.4f}" for k in ('samples', 'micro', 'macro')))
@@ -269,7 +268,7 @@ def _cmd_predict(a):
     from multimodal_mlc.predict import predict, write_submission
     _check_out(a.out, csv, images, a.model, columns := _model_columns(a))
     with contextlib.redirect_stdout(sys.stderr) if _is_stdout(a.out) else contextlib.nullcontext():  # `--out /dev/stdout`: the submission alone
-        print(f"reading {csv}")
+        print(f"reading {csv}, images in {images}")
         df = read_csv(csv, columns=columns)
         sub = predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
         write_submission(sub, a.out, columns)
@@ -291,40 +290,6 @@ def _cmd_evaluate(a):
     print(json.dumps(r) if a.json else '\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()))
 
 # %% ../nbs/10_cli.ipynb #6d686000
-DEMO_MODELS = {'image only': 'image', 'caption only': 'text', 'image + caption': 'token'}   # a row of the table: its fusion
-
-def _demo_folder(name:str) -> str: return name.replace(' + ', ' and ').replace(' ', '_')
-
-def demo(out='mmlc_demo', epochs:int=_DEMO_EPOCHS, n_train:int=800, n_test:int=200, seed:int=0, progress:bool=True):
-    "Train image-only, caption-only and fused models on synthetic data; the F1 table (a `DataFrame`) of the held-out rows."
-    import pandas as pd
-    from multimodal_mlc.core import MMLCError, atomic_write_text
-    from multimodal_mlc.data import read_csv
-    from multimodal_mlc.dataset import make_synthetic
-    from multimodal_mlc.predict import evaluate
-    from multimodal_mlc.settings import get_config
-    from multimodal_mlc.train import train
-    from multimodal_mlc.experiments import markdown_table
-    from multimodal_mlc.inputs import as_rows
-    out = Path(out)
-    cfgs = {name: get_config('tiny', fusion=fusion, epochs=epochs, seed=seed) for name, fusion in DEMO_MODELS.items()}  # an impossible setting writes nothing
-    if out.exists() and any(out.iterdir()) and not (out/'data'/'test_labels.csv').exists():
-        raise MMLCError(f"{out}: the folder is not empty and holds no demo; choose a new folder")
-    data = make_synthetic(out/'data', n_train=n_train, n_test=n_test, size=32, seed=seed)
-    df = read_csv(data/'train.csv')
-    test = as_rows(read_csv(data/'test.csv').merge(pd.read_csv(data/'test_labels.csv', dtype=str), on='ImageID'))  # its labels, as text, read
-    rows = []
-    for i, name in enumerate(DEMO_MODELS):
-        t0, folder = time.time(), out/_demo_folder(name)
-        if progress: print(f"demo: model {i + 1}/{len(DEMO_MODELS)}, {name}, into {folder}", file=sys.stderr)
-        res = train(cfgs[name], df, data/'data', out=folder, overwrite=True, progress=progress)
-        _save_plots(res, folder)
-        r = evaluate(folder, test, data/'data')
-        rows.append(dict(model=name, **{k: round(v, 4) for k, v in r.items() if k != 'n_rows'}, seconds=round(time.time() - t0, 1)))
-    table = pd.DataFrame(rows)
-    atomic_write_text(out/'results.md', markdown_table(table) + '\n')  # a markdown table, with no optional package
-    return table
-
 def _cmd_cache(a):
     from multimodal_mlc.core import cache_dir
     from multimodal_mlc.store import cache_usage, clear_cache
@@ -334,6 +299,7 @@ def _cmd_cache(a):
     for kind, (n, b) in usage.items(): print(f"  {kind}: {n} store{'s' * (n != 1)}, {b / 2**20:,.1f} MB")
 
 def _cmd_demo(a):
+    from multimodal_mlc.experiments import demo
     table = demo(a.out, a.epochs)
     print(table.to_string(index=False))
     print(f"written to {a.out}/ (models, data, results.md)")

@@ -34,6 +34,9 @@ class FileKindError(MMLCError):
         super().__init__(f"{path}: is {kind}, not {expected}")
 
 # %% ../nbs/00_core.ipynb #90400af6
+# Windows has none of these flags: the stat before the open and the fstat after it still refuse what is not a regular file
+_NONBLOCK, _CLOEXEC, _NOFOLLOW = (getattr(os, f, 0) for f in ('O_NONBLOCK', 'O_CLOEXEC', 'O_NOFOLLOW'))
+
 def open_regular(path, flags:int=os.O_RDONLY, follow:bool=True, mode:str='rb'):
     "`path` opened with `flags` as a file object if it is a regular file (with `follow=False`, not a link to one), else a `FileKindError`; a FIFO or device is never opened."
     try: st = os.stat(path, follow_symlinks=follow)
@@ -42,12 +45,12 @@ def open_regular(path, flags:int=os.O_RDONLY, follow:bool=True, mode:str='rb'):
     else:
         if not stat.S_ISREG(st.st_mode): raise FileKindError(path, file_kind(st.st_mode))
     # checked again on the open file, without blocking: the path may have become a FIFO or a link since the stat
-    try: fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW), 0o666)
+    try: fd = os.open(path, flags | _NONBLOCK | _CLOEXEC | (0 if follow else _NOFOLLOW), 0o666)
     except OSError as e:
         if e.errno == errno.ELOOP and not follow: raise FileKindError(path, 'a symbolic link') from None
         raise
     if not stat.S_ISREG(m := os.fstat(fd).st_mode): os.close(fd); raise FileKindError(path, file_kind(m))
-    os.set_blocking(fd, True)
+    if _NONBLOCK: os.set_blocking(fd, True)
     return os.fdopen(fd, mode)
 
 # %% ../nbs/00_core.ipynb #b649fe06

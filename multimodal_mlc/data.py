@@ -103,13 +103,13 @@ class Columns:
         names = [self.image, self.text, self.labels]
         if not all(isinstance(n, str) and n.strip() for n in names) or len(set(names)) != 3:
             raise MMLCError(f"columns {names}: the image, text and labels columns need three different names")
-        if self.sep is not None and (not isinstance(self.sep, str) or not self.sep or self.sep.isspace() or ',' in self.sep or '"' in self.sep):
-            raise MMLCError(f"label separator {self.sep!r}: must be a character such as | or ; (commas and quotes belong to the CSV; unset: whitespace)")
+        if self.sep is not None and (not isinstance(self.sep, str) or not self.sep or self.sep.isspace() and self.sep != ' ' or ',' in self.sep or '"' in self.sep):
+            raise MMLCError(f"label separator {self.sep!r}: must be a character such as | or ; (commas and quotes belong to the CSV; unset or ' ': whitespace)")
     def ours(self) -> dict: return {self.image: 'ImageID', self.text: 'Caption', self.labels: 'Labels'}
     def join(self, labels) -> str:
         "`labels` (IDs or names) as one field; a name holding the separator, or empty, is a `ValueError`."
         names = [str(i) for i in labels]
-        if (bad := next((n for n in names if not n.strip() or n != n.strip() or (self.sep or ' ') in n or (self.sep is None and any(c.isspace() for c in n))), None)) is not None:
+        if (bad := next((n for n in names if not n.strip() or n != n.strip() or (self.sep or ' ') in n or (self.sep in (None, ' ') and any(c.isspace() for c in n))), None)) is not None:
             raise ValueError(f"label {bad!r} is empty or holds the separator {self.sep or 'whitespace'!r}")
         return (self.sep or ' ').join(names)
 
@@ -143,9 +143,16 @@ def _records(text:str, header:list, fname:str):
     return _raw_records(body, header, fname)
 
 # %% ../nbs/01_data.ipynb #d4f63156
+def _joined_by(name:str) -> str:
+    "Why the label `name`, read with whitespace between labels, is most likely several labels joined by another character, and what to pass."
+    c = next(c for c in ';|,' if c in name)
+    fix = f"pass --label-sep '{c}' (label_sep='{c}')" if c != ',' else "commas are the CSV's own: join them with | and pass --label-sep '|'"
+    return f"label {name!r} holds {c!r}, so the labels look joined by {c!r}: {fix}; or --label-sep ' ' if {name!r} is one name"
+
 def parse_labels(s:str, sep:str|None=None) -> list:
-    "The labels of one row, separated by whitespace (or `sep`): whole-number IDs as ints (`'8 3 13'`), or names (`'cat dog'`, with `sep='|'` `'hot dog|cat'`), never both; a `ValueError` says what is wrong."
-    parts = [p.strip() for p in str(s).split(sep)] if sep else str(s).split()
+    "The labels of one row, separated by whitespace (or `sep`): whole-number IDs as ints (`'8 3 13'`), or names (`'cat dog'`, with `sep='|'` `'hot dog|cat'`), never both; a `ValueError` says what is wrong. With the default `sep` (None), a name holding `;`, `|` or `,` is an error: its row was almost surely joined by that (`sep=' '` reads such names as they are)."
+    parts = str(s).split() if sep in (None, ' ') else [p.strip() for p in str(s).split(sep)]
+    if sep is None and (odd := next((p for p in parts if any(c in p for c in ';|,')), None)): raise ValueError(_joined_by(odd))
     if not any(parts): raise ValueError('no labels')
     if '' in parts: raise ValueError(f'an empty label in {s!r}')
     ids = [p.isascii() and p.isdigit() for p in parts]
@@ -237,8 +244,9 @@ def _checked(df:pd.DataFrame, columns:Columns, what:str) -> pd.DataFrame:
     for k, rec in enumerate(df[cols].to_dict('records')):
         rec = dict(rec, ImageID=str(rec['ImageID']), Caption='' if pd.isna(rec['Caption']) else str(rec['Caption']))
         try:
+            sep = columns.sep or (None if isinstance(rec.get('Labels'), str) else ' ')  # a list's names are as given: no separator was left out
             if 'Labels' in rec: rec['Labels'] = _labels_text(rec['Labels'], columns)
-            row = _check_row(rec, {}, k, columns.sep); _same_kind(row, rows, lambda r: row_place(df, first[os.path.normpath(r['ImageID'])]))
+            row = _check_row(rec, {}, k, sep); _same_kind(row, rows, lambda r: row_place(df, first[os.path.normpath(r['ImageID'])]))
             if (same := os.path.normpath(row['ImageID'])) in first: raise ValueError(f"duplicate ImageID, first at {row_place(df, first[same])}")
         except ValueError as e: raise MMLCError(f"{what} {row_place(df, k)} (ImageID {rec['ImageID']!r}): {e}") from None
         first[same] = k; rows.append(row)

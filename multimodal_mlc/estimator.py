@@ -4,7 +4,7 @@
 
 # %% ../nbs/09a_estimator.ipynb #a2b7d2f5
 from __future__ import annotations
-import dataclasses, hashlib, io, os, shutil, stat, tempfile
+import dataclasses, hashlib, io, os, shutil, stat, tempfile, time
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from .images import MAX_IMAGE_MB, check_image_bytes, image_file_bytes
 from .data import Columns, LabelSpace, read_frame
 from .metrics import label_report
 from .settings import Config, get_config
-from .modelfile import copy_model, load_meta
+from .modelfile import copy_model, load_meta, model_images, remember_images
 from .ensembles import train_models
 from .predict import label_f1, model_columns, predict, submission_labels
 
@@ -30,6 +30,12 @@ def _as_table(clf, df, images):
     return read_frame(df, clf.columns, 'the table'), images
 
 # %% ../nbs/09a_estimator.ipynb #b0e31d3c
+def _new_model_folder() -> Path:
+    "A new folder in `mmlc_models/` of the current folder, named by the time (as AutoGluon's `AutogluonModels/ag-...`), said in one line: a model is never left where nobody looks."
+    Path('mmlc_models').mkdir(exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=time.strftime('%Y%m%d-%H%M%S-'), dir=Path('mmlc_models').absolute()))
+    print(f"no path given: the model is written to {path}"); return path
+
 class MultimodalClassifier:
     "An image + caption multi-label classifier for a table of one's own, as AutoGluon's `MultiModalPredictor`: a thin face over `train_models` and `predict`, on a model folder `mmlc` reads too."
     def __init__(self, preset:str='fast', image_col:str='ImageID', text_col:str='Caption', label_col:str='Labels', label_sep:str|None=None,
@@ -39,12 +45,24 @@ class MultimodalClassifier:
 
     def fit(self, df:pd.DataFrame, images=None, unlabelled:pd.DataFrame|None=None, on_error:str='raise', overwrite:bool=False, resume:bool=False,
             progress:bool=True) -> MultimodalClassifier:
-        "Train on the rows of `df` (a DataFrame, or a Hugging Face dataset), whose images are in the folder `images` (or its subfolders), into `path` (by default a new temporary folder); `unlabelled`: rows without labels (see `train_models`)."
+        "Train on the rows of `df` (a DataFrame, or a Hugging Face dataset), whose images are in the folder `images` (or its subfolders), into `path` (by default a new folder in `mmlc_models/`, named by the time); `unlabelled`: rows without labels (see `train_models`)."
         rows, images = _as_table(self, df, images)
         extra = None if unlabelled is None else _as_table(self, unlabelled, images)[0]
-        self.path, self.images = self.path or Path(tempfile.mkdtemp(prefix='mmlc-')), Path(images)
+        self.path, self.images = self.path or _new_model_folder(), Path(images)
         train_models(self.cfg, rows, images, out=self.path, resume=resume, overwrite=overwrite, on_error=on_error, device=self.device, progress=progress, unlabelled=extra)
+        remember_images(self.path, images)  # `load` finds them again
         return self
+
+# %% ../nbs/09a_estimator.ipynb #184ec66a
+def _meta(clf) -> dict|None: return load_meta(clf.path) if clf.path and (clf.path/'model.json').exists() else None
+
+MultimodalClassifier.classes_ = property(lambda self: (m := _meta(self)) and m['label_ids'], doc="The labels, in the order of `predict_proba`'s columns; None before `fit`.")
+MultimodalClassifier.thresholds_ = property(lambda self: (m := _meta(self)) and np.array(m['thresholds']), doc="Each label's tuned threshold, as `classes_`; None before `fit`.")
+
+def _repr(self) -> str:
+    c = self.cfg; what = f"{c.backbone} + {c.text_encoder}{'' if c.pretrained else ' (not pretrained)'}, fusion {c.fusion!r}"
+    return f"MultimodalClassifier({what}, {len(self.classes_)} labels, path={str(self.path)!r})" if _meta(self) else f"MultimodalClassifier({what}, not fitted)"
+MultimodalClassifier.__repr__ = _repr
 
 # %% ../nbs/09a_estimator.ipynb #d89635ae
 @dataclasses.dataclass
@@ -79,7 +97,14 @@ def _evaluate(self, df:pd.DataFrame, images=None) -> dict:
     report = label_report(y, space.encode(pred, allow_empty=True), np.stack(s.sub.Probs), space.ids)
     return dict(**label_f1(s.rows.Labels.tolist(), pred, space.ids), n_rows=len(s.rows), per_label=report)
 
-MultimodalClassifier.predict, MultimodalClassifier.predict_proba, MultimodalClassifier.evaluate = _predict, _predict_proba, _evaluate
+def _predict_one(self, image, caption:str) -> dict:
+    "The `labels` and each label's `probabilities` of one image (a path, or a PIL image) and its caption, with no table to build."
+    with tempfile.TemporaryDirectory() as d:
+        if hasattr(image, 'save'): image.save(Path(d)/'image.png'); image = Path(d)/'image.png'
+        s = _score(self, pd.DataFrame({self.columns.image: [Path(image).name], self.columns.text: [caption]}), Path(image).parent)
+    return dict(labels=s.labels()[0], probabilities=dict(zip(s.meta['label_ids'], s.sub.Probs[0].tolist())))
+
+MultimodalClassifier.predict, MultimodalClassifier.predict_proba, MultimodalClassifier.evaluate, MultimodalClassifier.predict_one = _predict, _predict_proba, _evaluate, _predict_one
 
 # %% ../nbs/09a_estimator.ipynb #18501ce6
 def _save(self, path) -> Path:
@@ -92,7 +117,7 @@ def _load(cls, path, device=None) -> MultimodalClassifier:
     "The classifier of a model folder written by `fit` or `mmlc train`."
     meta = load_meta(path)
     clf = cls.__new__(cls)
-    clf.cfg, clf.columns, clf.path, clf.device, clf.images, clf.label_names = Config(**meta['config']), model_columns(meta), Path(path), device, None, None
+    clf.cfg, clf.columns, clf.path, clf.device, clf.images, clf.label_names = Config(**meta['config']), model_columns(meta), Path(path), device, model_images(meta), None
     return clf
 
 MultimodalClassifier.save, MultimodalClassifier.load = _save, _load

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_experiments.ipynb #42f92d99
 from __future__ import annotations
-import json, tempfile, time
+import json, sys, tempfile, time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -12,21 +12,23 @@ import numpy as np
 import pandas as pd
 
 from .core import MMLCError, atomic_write_text
-from .data import LabelSpace, stratified_split
+from .data import LabelSpace, read_csv, stratified_split
+from .dataset import make_synthetic
 from .models import fits_token_fusion, model_report
 from .metrics import f1_scores
 from .thresholds import apply_thresholds, sweep_thresholds, tune_thresholds
-from .plots import _fig_ax
+from .plots import _fig_ax, plot_threshold_curve
 from .settings import Config, get_config
-from .inputs import prepare_inputs
+from .inputs import as_rows, prepare_inputs
+from .train import train
 from .modelfile import folder_state
 from .ensembles import train_models, _pin_max_len
 from .predict import evaluate, label_f1
 
 # %% auto #0
-__all__ = ['REPORT_BACKBONES', 'markdown_table', 'Experiment', 'as_config', 'subsample', 'holdout', 'auto_fusion',
-           'compare_backbones', 'plot_backbones', 'ablation', 'plot_ablation', 'grid', 'plot_grid', 'threshold_table',
-           'plot_thresholds']
+__all__ = ['REPORT_BACKBONES', 'DEMO_EPOCHS', 'DEMO_MODELS', 'markdown_table', 'Experiment', 'as_config', 'subsample', 'holdout',
+           'auto_fusion', 'compare_backbones', 'plot_backbones', 'ablation', 'plot_ablation', 'grid', 'plot_grid',
+           'threshold_table', 'plot_thresholds', 'demo']
 
 # %% ../nbs/09_experiments.ipynb #3f6ced9d
 def _cell(v, digits:int) -> str:
@@ -242,3 +244,39 @@ def plot_thresholds(table:pd.DataFrame, ax=None):
     ax.axhline(tuned.f1_samples, color='tab:red', ls='--', label=f'per-label (tuned, {tuned.scored_on})')
     ax.set(xlabel='threshold', ylabel='samples F1', title='Thresholds'); ax.legend()
     return fig
+
+# %% ../nbs/09_experiments.ipynb #dfbab177
+def _save_plots(res, folder):
+    "F1 against the threshold on the validation rows, as `thresholds.png` in the model folder (`train` plotted the history)."
+    if not len(res.valid_y): return
+    import matplotlib.pyplot as plt
+    fig = plot_threshold_curve(res.valid_probs, res.valid_y, per_label_thresholds=res.thresholds, min_labels=res.cfg.min_labels)  # the rule the model predicts with
+    fig.axes[0].set_title(f"F1 of the {len(res.valid_y):,} validation rows against the threshold" + (f" (at least {res.cfg.min_labels} label a row)" if res.cfg.min_labels else ''))
+    fig.savefig(Path(folder)/'thresholds.png', dpi=100, bbox_inches='tight'); plt.close(fig)
+
+DEMO_EPOCHS = 12  # `mmlc demo`'s (the command line says it without importing this module)
+DEMO_MODELS = {'image only': 'image', 'caption only': 'text', 'image + caption': 'token'}   # a row of the table: its fusion
+
+def _demo_folder(name:str) -> str: return name.replace(' + ', ' and ').replace(' ', '_')
+
+def demo(out='mmlc_demo', epochs:int=DEMO_EPOCHS, n_train:int=800, n_test:int=200, seed:int=0, progress:bool=True):
+    "Train image-only, caption-only and fused models on synthetic data; the F1 table (a `DataFrame`) of the held-out rows."
+    out = Path(out)
+    cfgs = {name: get_config('tiny', fusion=fusion, epochs=epochs, seed=seed) for name, fusion in DEMO_MODELS.items()}  # an impossible setting writes nothing
+    if out.exists() and any(out.iterdir()) and not (out/'data'/'test_labels.csv').exists():
+        raise MMLCError(f"{out}: the folder is not empty and holds no demo; choose a new folder")
+    data = make_synthetic(out/'data', n_train=n_train, n_test=n_test, size=32, seed=seed)
+    df = read_csv(data/'train.csv')
+    test = as_rows(read_csv(data/'test.csv').merge(pd.read_csv(data/'test_labels.csv', dtype=str), on='ImageID'))  # its labels, as text, read
+    rows = []
+    for i, name in enumerate(DEMO_MODELS):
+        t0, folder = time.time(), out/_demo_folder(name)
+        if progress: print(f"demo: model {i + 1}/{len(DEMO_MODELS)}, {name}, into {folder}", file=sys.stderr)
+        res = train(cfgs[name], df, data/'data', out=folder, overwrite=True, progress=progress)
+        _save_plots(res, folder)
+        r = evaluate(folder, test, data/'data')
+        rows.append(dict(model=name, **{k: round(v, 4) for k, v in r.items() if k != 'n_rows'}, seconds=round(time.time() - t0, 1)))
+    table = pd.DataFrame(rows)
+    atomic_write_text(out/'results.md', markdown_table(table) + '\n')  # a markdown table, with no optional package
+    return table
+

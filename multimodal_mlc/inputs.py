@@ -124,6 +124,8 @@ def missing_images(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', in
     if cfg.fusion == 'text': return {}
     paths, refused = _image_paths(images, df.ImageID)
     problems = {k: m for k, p in enumerate(paths) if (m := refused.get(k) or _no_file(p))}
+    if len(first := range(min(len(paths), 20))) >= 5 and all(problems.get(k, '').endswith('image file not found') for k in first):  # not a few bad rows: the wrong folder
+        raise MMLCError(f"{images}: none of the first {len(first)} rows' images is there ({df.ImageID.iloc[0]} first); the image folder is probably wrong: name it with --images (images=)")
     if problems and on_error == 'raise':
         k = min(problems); raise MMLCError(f"{problems[k]} ({row_place(df, k)}; {len(problems)} such rows in all); use {instead}")
     return problems

@@ -25,7 +25,8 @@ from .inputs import text_encoder
 # %% auto #0
 __all__ = ['MAX_BUILT_PARAMS', 'MODEL_FORMAT', 'MODEL_FILES', 'TRAINING_LOCK', 'build_model', 'param_groups', 'check_model',
            'save_checkpoint', 'load_checkpoint', 'rows_fingerprint', 'resume_run', 'save_weights', 'save_model',
-           'load_meta', 'load_model', 'folder_state', 'check_out_folder', 'copy_model']
+           'load_meta', 'load_model', 'remember_images', 'model_images', 'folder_state', 'check_out_folder',
+           'copy_model']
 
 # %% ../nbs/07c_modelfile.ipynb #c5470cf4
 def build_model(cfg:Config, n_labels:int, text_dim:int, img_dim:int|None=None, pretrained:bool|None=None) -> nn.Module:
@@ -160,7 +161,8 @@ _MAX_DIM = 8192  # image features of the widest timm backbones (ConvNeXt-XXLarge
 _META = dict(format=_is_int, config=lambda v: isinstance(v, dict), label_ids=lambda v: isinstance(v, list), thresholds=lambda v: isinstance(v, list),
              max_len=lambda v: _is_int(v) and 1 <= v <= MAX_TEXT_LEN, text_dim=lambda v: _is_int(v) and 0 < v <= TEXT_KW['hidden_size'],
              img_dim=lambda v: v is None or _is_int(v) and 0 < v <= _MAX_DIM, valid_scores=lambda v: isinstance(v, dict), n_valid=_is_int,
-             model=lambda v: isinstance(v, dict), skipped_batches=_is_int, precision=lambda v: v in ('no', 'fp16', 'bf16'), columns=lambda v: isinstance(v, dict))
+             model=lambda v: isinstance(v, dict), skipped_batches=_is_int, precision=lambda v: v in ('no', 'fp16', 'bf16'), columns=lambda v: isinstance(v, dict),
+             images=lambda v: isinstance(v, str) and 0 < len(v) <= 4096 and '\x00' not in v and (Path(v).is_absolute() or '..' not in Path(v).parts))
 
 def _label_ok(i) -> bool: return _is_int(i) and abs(i) < 2**63 or isinstance(i, str) and 0 < len(i) <= 200 and i == i.strip()
 
@@ -242,6 +244,19 @@ def load_model(model_dir, text_encoder=None):
     try: model.load_state_dict(load_file(str(f)))
     except Exception as e: raise MMLCError(f"{f}: weights do not match model.json ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     return model.eval(), cfg, meta
+
+# %% ../nbs/07c_modelfile.ipynb #c85022eb
+def remember_images(model_dir, images, data=None):
+    "Record in `model_dir`'s `model.json` where its training images are (see `model_images`): relative to the dataset folder `data` when they lie inside it, else absolute."
+    meta, images = load_meta(model_dir), Path(images).absolute()
+    inside = data is not None and images.is_relative_to(Path(data).absolute())
+    meta['images'] = str(images.relative_to(Path(data).absolute()) if inside else images)
+    atomic_write_text(Path(model_dir)/'model.json', json.dumps(meta, indent=1))
+
+def model_images(meta:dict, data=None) -> Path|None:
+    "The image folder a model's `meta` remembers, a relative one inside the dataset folder `data`; None when it remembers none (or `data` is unknown)."
+    if not (p := meta.get('images')): return None
+    return Path(p) if Path(p).is_absolute() else Path(data)/p if data is not None else None
 
 # %% ../nbs/07c_modelfile.ipynb #bdd7d722
 _SUBMODELS = ('fold-', 'member-', 'refit-', 'teacher', 'student')  # the models of a model folder's own, each in a folder of its own
