@@ -168,15 +168,16 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='skip: leave out bad rows, of the CSV or with a bad image (listed in OUT/skipped.csv) (default raise: stop at the first)')
     t.add_argument('--unlabelled', metavar='CSV', help='rows without labels (ImageID,Caption; a name inside --data, such as test.csv, or a path): a first model\'s probabilities on them are their targets in a second round (default: none)')
     _device_arg(t); _setting_args(t)
-    p = _command(sub, 'predict', 'write a Kaggle submission', 'Score every row of a CSV with a model and write the submission (ImageID,Labels).')
+    p = _command(sub, 'predict', 'write a Kaggle submission', "Score every row of a CSV with a model and write the submission: each row's image and labels, in the columns of the model's table (COMP5329's: ImageID,Labels); --probs writes each label's probability beside it.")
     _data_args(p, 'test.csv', from_model=True); _model_args(p)
     p.add_argument('--out', required=True, help='submission CSV to write, outside the model folder (required)')
+    p.add_argument('--probs', action='store_true', help="also write each label's probability, a column a label, to OUT.probs.csv (default off)")
     p.add_argument('--min-labels', type=int, metavar='N', help="predict at least the N most likely labels of each row (default: the model's min_labels setting)")
     p.add_argument('--on-error', default='raise', choices=['raise', 'caption'], help='caption: score rows with a bad image from their caption (listed in OUT.report.csv) (default raise: stop)')
     _device_arg(p)
-    e = _command(sub, 'evaluate', 'F1 of a model on a labelled CSV', "Samples, micro and macro F1 of a model at its tuned thresholds on labelled rows; score rows it was not trained on.")
+    e = _command(sub, 'evaluate', 'F1 of a model on a labelled CSV', "Samples, micro and macro F1 of a model at its tuned thresholds on labelled rows, and each label's precision, recall, F1, support and average precision; score rows it was not trained on.")
     _data_args(e, 'train.csv', from_model=True); _model_args(e)
-    e.add_argument('--json', action='store_true', help='print one JSON object (default off: one line per score)'); _device_arg(e)
+    e.add_argument('--json', action='store_true', help='print one JSON object (default off: one line per score, then a table of the labels)'); _device_arg(e)
     d = _command(sub, 'demo', 'train image-only, caption-only and fused models on synthetic data and print the F1 table',
                  'Write a synthetic dataset, train an image-only, a caption-only and a fused model on it (the tiny preset: nothing is downloaded), and print their F1 on held-out rows.')
     d.add_argument('--out', default='mmlc_demo', help='folder to write the data and models to (default mmlc_demo)')
@@ -265,15 +266,27 @@ def _report(sub, out):
 def _cmd_predict(a):
     csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
+    from multimodal_mlc.core import MMLCError
     from multimodal_mlc.predict import predict, write_submission
     _check_out(a.out, csv, images, a.model, columns := _model_columns(a))
+    if a.probs and Path(probs := f'{a.out}.probs.csv').is_file() and not _first_line(probs).startswith(f'{columns.image},'):
+        raise MMLCError(f"{probs}: exists and holds no probabilities (its first line does not start {columns.image},); choose another --out, or delete it first")
     with contextlib.redirect_stdout(sys.stderr) if _is_stdout(a.out) else contextlib.nullcontext():  # `--out /dev/stdout`: the submission alone
         print(f"reading {csv}, images in {images}")
         df = read_csv(csv, columns=columns)
         sub = predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
         write_submission(sub, a.out, columns)
+        if a.probs: _write_probs(sub, a)
         where, n_flagged = _report(sub, a.out), int((sub.Note != '').sum())
-        print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {n_flagged} scored from the caption alone, listed in {where}" if where else ''))
+        print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {n_flagged} scored from the caption alone, listed in {where}" if where else '') + (f"; probabilities in {a.out}.probs.csv" if a.probs else ''))
+
+def _write_probs(sub, a):
+    "Each row's image and each label's probability (`predict`'s `Probs`) to `OUT.probs.csv`, in the model's label order."
+    import numpy as np, pandas as pd
+    from multimodal_mlc.core import write_user_file
+    from multimodal_mlc.modelfile import load_meta
+    probs = pd.DataFrame(np.stack(sub.Probs).round(6), columns=[str(i) for i in load_meta(a.model)['label_ids']])
+    write_user_file(f'{a.out}.probs.csv', pd.concat([sub[['ImageID']].rename(columns={'ImageID': _model_columns(a).image}), probs], axis=1).to_csv(index=False))
 
 def _is_stdout(out) -> bool:
     "Whether `out` is this process's standard output (`--out /dev/stdout`)."
@@ -287,7 +300,9 @@ def _cmd_evaluate(a):
     if csv.name == 'train.csv':  # the model folder keeps no list of its rows: the file's name is the cheap, honest sign
         print(f"warning: {csv}: a model trained on this file learnt these rows, and its scores on them overstate its F1 on new rows; score rows it never saw (--csv holdout.csv)", file=sys.stderr)
     r = dict(csv=str(csv), **evaluate(a.model, read_csv(csv, columns=_model_columns(a)), images, device=a.device, text_encoder=a.text_encoder))
-    print(json.dumps(r) if a.json else '\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()))
+    table = r.pop('per_label')
+    if a.json: print(json.dumps({**r, 'per_label': json.loads(table.to_json(orient='records'))})); return
+    print('\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()) + '\nper label (ap: average precision):\n' + table.to_string(index=False, float_format='%.4f'))
 
 # %% ../nbs/10_cli.ipynb #6d686000
 def _cmd_cache(a):

@@ -13,12 +13,11 @@ import pandas as pd
 
 from .core import FileKindError, MMLCError, atomic_path, cache_dir, open_regular
 from .images import MAX_IMAGE_MB, check_image_bytes, image_file_bytes
-from .data import Columns, LabelSpace, read_frame
-from .metrics import label_report
+from .data import Columns, read_frame
 from .settings import Config, get_config
 from .modelfile import copy_model, load_meta, model_images, remember_images
 from .ensembles import train_models
-from .predict import label_f1, model_columns, predict, submission_labels
+from .predict import evaluate, model_columns, predict, submission_labels
 
 # %% auto #0
 __all__ = ['MultimodalClassifier', 'from_hf']
@@ -70,11 +69,16 @@ class _Scored:
     rows: pd.DataFrame; sub: pd.DataFrame; meta: dict; columns: Columns
     def labels(self) -> list: return submission_labels(self.sub, self.columns)
 
-def _score(clf, df, images, min_labels=None) -> _Scored:
+def _table(clf, df, images) -> tuple:
+    "The rows of `df` and their image folder (default: the model's), once the classifier has a model."
     if clf.path is None: raise MMLCError("the classifier has no model yet: fit it, or MultimodalClassifier.load(a model folder)")
     rows, images = _as_table(clf, df, images)
     if images is None and clf.images is None: raise MMLCError("images: name the folder of the rows' images")
-    return _Scored(rows, predict(clf.path, rows, images or clf.images, min_labels=min_labels, device=clf.device), load_meta(clf.path), clf.columns)
+    return rows, images or clf.images
+
+def _score(clf, df, images, min_labels=None) -> _Scored:
+    rows, images = _table(clf, df, images)
+    return _Scored(rows, predict(clf.path, rows, images, min_labels=min_labels, device=clf.device), load_meta(clf.path), clf.columns)
 
 def _index(df): return df.index if isinstance(df, pd.DataFrame) else None  # a dataset's rows: 0, 1, ...
 
@@ -90,12 +94,9 @@ def _predict_proba(self, df:pd.DataFrame, images=None) -> pd.DataFrame:
 
 def _evaluate(self, df:pd.DataFrame, images=None) -> dict:
     "Samples, micro and macro F1 of labelled rows `df` at the model's thresholds, their count, and a per-label report (`per_label`: precision, recall, F1, support, average precision)."
-    s = _score(self, df, images)
-    if 'Labels' not in s.rows: raise MMLCError(f"the table has no column {self.columns.labels!r}: evaluate needs labelled rows")
-    pred, space = s.labels(), LabelSpace(tuple(s.meta['label_ids']))
-    y = space.encode(s.rows.Labels.tolist(), 'the table')  # a label the model never saw stops here, naming its row
-    report = label_report(y, space.encode(pred, allow_empty=True), np.stack(s.sub.Probs), space.ids)
-    return dict(**label_f1(s.rows.Labels.tolist(), pred, space.ids), n_rows=len(s.rows), per_label=report)
+    rows, images = _table(self, df, images)
+    if 'Labels' not in rows: raise MMLCError(f"the table has no column {self.columns.labels!r}: evaluate needs labelled rows")
+    return evaluate(self.path, rows, images, device=self.device)  # a label the model never saw stops it, naming its row
 
 def _predict_one(self, image, caption:str) -> dict:
     "The `labels` and each label's `probabilities` of one image (a path, or a PIL image) and its caption, with no table to build."

@@ -10,7 +10,7 @@ import torch
 
 from .core import MMLCError, cache_dir, check_writable, write_user_file
 from .data import Columns, LabelSpace, parse_labels
-from .metrics import f1_scores
+from .metrics import f1_scores, label_report
 from .thresholds import apply_thresholds
 from .settings import _is_int, get_device
 from .inputs import missing_images, predict_probs, prepare_inputs
@@ -68,10 +68,13 @@ def label_f1(true:list, pred:list, known) -> dict:
 
 # %% ../nbs/08a_predict.ipynb #2e68511a
 def evaluate(model_dir, df:pd.DataFrame, images, device=None, text_encoder=None, unknown:str='raise') -> dict:
-    "F1 of a saved model on labelled rows at its stored thresholds; a label it never saw stops before any scoring (`unknown='raise'`) or counts as missed (`'missed'`)."
+    "Samples, micro and macro F1 of a saved model on labelled rows at its stored thresholds, their count, and `per_label`: each label's precision, recall, F1, support and average precision; a label it never saw stops before any scoring (`unknown='raise'`) or counts as missed (`'missed'`)."
     if unknown not in ('raise', 'missed'): raise MMLCError(f"unknown must be 'raise' or 'missed', not {unknown!r}")
     if 'Labels' not in df: raise MMLCError("the CSV has no Labels column: evaluate needs labelled rows")
     meta = load_meta(model_dir); known = meta['label_ids']
     if unknown == 'raise': LabelSpace(tuple(known)).encode(df.Labels.tolist(), df.attrs.get('file', 'the CSV'))
     sub = predict(model_dir, df, images, device=device, text_encoder=text_encoder)
-    return dict(**label_f1(df.Labels.tolist(), submission_labels(sub, model_columns(meta)), known), n_rows=len(df))
+    pred, space = submission_labels(sub, model_columns(meta)), LabelSpace(tuple(known))
+    true = space.encode([[i for i in row if i in set(known)] for row in df.Labels], allow_empty=True)  # a label it never saw has no column: counted missed in the F1s
+    report = label_report(true, space.encode(pred, allow_empty=True), np.stack(sub.Probs), space.ids)
+    return dict(**label_f1(df.Labels.tolist(), pred, known), n_rows=len(df), per_label=report)
