@@ -23,6 +23,7 @@ requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 offline_requirements = shlex.split(cfg.get('offline_requirements', ''))
 hf_requirements = shlex.split(cfg.get('hf_requirements', ''))
+mpnet_requirements = shlex.split(cfg.get('mpnet_requirements', ''))
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 console_scripts = cfg.get('console_scripts', '').split()
@@ -41,7 +42,7 @@ setuptools.setup(
     packages = setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name']+'.*']),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements, 'offline': offline_requirements, 'hf': hf_requirements },
+    extras_require={ 'dev': dev_requirements, 'offline': offline_requirements, 'hf': hf_requirements, 'mpnet': mpnet_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

