@@ -22,7 +22,7 @@ def main():
     from multimodal_mlc.core import find_comp5329
     from multimodal_mlc.images import cache_images, normalize
     from multimodal_mlc.models import image_norm, image_tokens
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     from multimodal_mlc.features import cache_image_features, frozen_backbone, frozen_runner, _session
     data = find_comp5329() or sys.exit('COMP5329 data not found: set MMLC_COMP5329')
     os.environ['MMLC_CACHE'] = tempfile.mkdtemp()  # a cold graph cache: the export is timed

@@ -26,7 +26,8 @@ HERE = Path(__file__).resolve().parent
 def paper_speed(device, steps:int, batch_size:int) -> dict:
     "Training samples/s and peak memory of the paper preset at `batch_size` (as bench/paper_gpu.py measures it)."
     sys.path.insert(0, str(HERE)); from paper_gpu import train_speed
-    from multimodal_mlc.settings import get_config, precision
+    from multimodal_mlc.config import get_config
+    from multimodal_mlc.settings import precision
     cfg = get_config('paper', pretrained=False, batch_size=batch_size)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
     sps = train_speed(cfg, device, steps, warmup=3)[0]
@@ -44,7 +45,7 @@ def resume_across(device, mixed_precision:str) -> dict:
     from safetensors.torch import load_file
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.dataset import make_synthetic
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     from multimodal_mlc.train import train, _train_cli_code
     tmp = Path(tempfile.mkdtemp(prefix='mmlc-gpu-check-')); os.environ['MMLC_CACHE'] = str(tmp/'cache')
     syn = make_synthetic(tmp/'syn', n_train=96, n_test=8, size=32, seed=0)
@@ -65,7 +66,7 @@ def fast_options(device) -> dict:
     "The `fast` head's newer options on `device`, under its precision: the last image stage tuned, label queries and an ensemble of 2, trained, saved, loaded and scored."
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.dataset import make_synthetic
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     from multimodal_mlc.train import train
     from multimodal_mlc.predict import predict
     tmp = Path(tempfile.mkdtemp(prefix='mmlc-gpu-options-')); os.environ['MMLC_CACHE'] = str(tmp/'cache')
@@ -84,7 +85,7 @@ def nan_stops(device) -> dict:
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.dataset import make_synthetic
     from multimodal_mlc.modelfile import load_checkpoint
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     from multimodal_mlc.train import train
     tmp = Path(tempfile.mkdtemp(prefix='mmlc-gpu-nan-')); os.environ['MMLC_CACHE'] = str(tmp/'cache')
     syn = make_synthetic(tmp/'syn', n_train=96, n_test=8, size=32, seed=0)

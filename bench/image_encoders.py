@@ -21,7 +21,7 @@ def main():
     from multimodal_mlc.core import find_comp5329
     from multimodal_mlc.images import cache_images, image_path
     from multimodal_mlc.features import FEATURE_STATS, cache_image_features
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     data = find_comp5329()
     if data is None: sys.exit('COMP5329 data not found: set MMLC_COMP5329')
     paths = [image_path(data/'data', f'{i}.jpg') for i in range(a.n)]

@@ -23,7 +23,8 @@ from multimodal_mlc.core import cache_dir, hash_key
 from multimodal_mlc.images import normalize
 from multimodal_mlc.cli import main as mmlc
 from multimodal_mlc.models import image_norm, image_tokens
-from multimodal_mlc.settings import autocast, get_config
+from multimodal_mlc.config import get_config
+from multimodal_mlc.settings import autocast
 from multimodal_mlc.features import frozen_backbone
 from multimodal_mlc.inputs import prepare_inputs
 from multimodal_mlc.modelfile import load_model

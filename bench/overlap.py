@@ -19,7 +19,7 @@ def one(mode:str, n:int, chunk:int) -> dict:
     from multimodal_mlc.core import find_comp5329
     from multimodal_mlc.images import cache_images
     from multimodal_mlc.features import cache_image_features
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     paths, cfg = [find_comp5329()/'data'/f'{i}.jpg' for i in range(n)], get_config('fast')
     t0 = time.perf_counter()
     if mode == 'one after the other':

@@ -80,7 +80,7 @@ def main():
     ap.add_argument('--score-batch', type=int, help='scoring batch: 256 on a GPU, as predict_probs, 8 on a CPU')
     ap.add_argument('--wait', action='store_true', help='first wait (up to 10 min) for the 1-minute load average to fall below 1.5')
     a = ap.parse_args()
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     gpu = a.device.startswith('cuda')
     device, warmup, score_batch = torch.device(a.device), a.warmup if a.warmup is not None else (10 if gpu else 1), a.score_batch or (256 if gpu else 8)
     cfg = get_config('paper', pretrained=False, batch_size=a.batch_size or (64 if gpu else 8))

@@ -18,7 +18,7 @@ import torch
 
 from benchlib import dataset, machine, median, timed, wait_for_quiet, write_result
 from multimodal_mlc.data import LabelSpace
-from multimodal_mlc.settings import get_config
+from multimodal_mlc.config import get_config
 from multimodal_mlc.inputs import prepare_inputs
 from multimodal_mlc.modelfile import build_model
 from multimodal_mlc.train import Run

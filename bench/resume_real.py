@@ -23,7 +23,7 @@ def main():
     from multimodal_mlc.ensembles import train_models
     from multimodal_mlc.metrics import f1_scores
     from multimodal_mlc.predict import predict
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     from multimodal_mlc.thresholds import apply_thresholds
     data = find_comp5329() or sys.exit('COMP5329 data not found: set MMLC_COMP5329')
     df = read_csv(data/'train.csv'); df = df[df.ImageID.map(lambda s: int(s.split('.')[0]) < 10000)].reset_index(drop=True)

@@ -15,7 +15,7 @@ import argparse, time
 from benchlib import dataset, machine, write_result
 from multimodal_mlc.images import IMAGE_STATS
 from multimodal_mlc.text import ENCODE_STATS
-from multimodal_mlc.settings import get_config
+from multimodal_mlc.config import get_config
 from multimodal_mlc.features import FEATURE_STATS, image_views
 from multimodal_mlc.train import train
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #6386099a
 from __future__ import annotations
-import argparse, ast, contextlib, dataclasses, functools, importlib.util, io, json, os, sys, textwrap, typing
+import argparse, contextlib, dataclasses, functools, io, json, os, sys, textwrap, typing
 from pathlib import Path
 from typing import Literal
 
@@ -32,19 +32,12 @@ def _model_args(p):
 def _device_arg(p): p.add_argument('--device', help='cpu, cuda or cuda:N (default cuda when there is a GPU, else cpu)')
 
 # %% ../nbs/10_cli.ipynb #a0f9d3c3
-_SOURCE_NAMES = {'__builtins__': {}, 'dict': dict, 'Literal': Literal, 'int': int, 'float': float, 'str': str, 'bool': bool}
-
 @functools.lru_cache(None)
-def _settings_source() -> tuple[dict, dict]:
-    "The type of each setting of `Config`, and each preset's values, read from the source of `multimodal_mlc.settings` without importing it (torch: seconds)."
-    tree = ast.parse(Path(importlib.util.find_spec('multimodal_mlc.settings').origin).read_text(encoding='utf-8'))
-    value = lambda node: eval(ast.unparse(node), dict(_SOURCE_NAMES))  # our own module's expressions: literals, dict(...), types
-    config = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == 'Config')
-    fields = [n for n in config.body if isinstance(n, ast.AnnAssign)]
-    factory = lambda n: isinstance(n.value, ast.Call) and getattr(n.value.func, 'id', '') == 'field'   # field(default_factory=dict)
-    defaults = {n.target.id: value(n.value.keywords[0].value)() if factory(n) else value(n.value) for n in fields}
-    presets = value(next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], 'id', '') == 'PRESETS'))
-    return {n.target.id: value(n.annotation) for n in fields}, {p: {**defaults, **over} for p, over in presets.items()}
+def _settings() -> tuple[dict, dict]:
+    "The type of each setting of `Config`, and each preset's values: from `config`, which imports no torch (seconds), so `--help` is quick."
+    from multimodal_mlc.config import PRESETS, Config
+    defaults = {f.name: f.default_factory() if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(Config)}
+    return typing.get_type_hints(Config), {p: {**defaults, **over} for p, over in PRESETS.items()}
 
 # %% ../nbs/10_cli.ipynb #45c8ca6a
 SETTING_HELP = dict(
@@ -97,7 +90,7 @@ SETTING_HELP = dict(
 
 def _setting_hints() -> dict:
     "The type of each setting that has a flag: all but the `dict` ones."
-    return {k: h for k, h in _settings_source()[0].items() if h is not dict}
+    return {k: h for k, h in _settings()[0].items() if h is not dict}
 
 # %% ../nbs/10_cli.ipynb #10dd554c
 _DEFAULT_PRESET = 'fast'   # as `get_config`'s
@@ -143,7 +136,7 @@ def _command(sub, name:str, help:str, description:str, **kw):
     return sub.add_parser(name, help=help, description=description, epilog=_epilog(name), formatter_class=argparse.RawDescriptionHelpFormatter, **kw)
 
 def _setting_args(p):
-    presets = _settings_source()[1]
+    presets = _settings()[1]
     g = p.add_argument_group('settings', textwrap.fill("--preset gives every setting a value; each flag after it replaces one (in brackets: its default, the value in the default preset, then its value in the others)", 78))
     g.add_argument('--preset', default=_DEFAULT_PRESET, choices=list(presets), help=f'a set of settings, described above (default {_DEFAULT_PRESET})')
     for k, hint in _setting_hints().items():
@@ -221,7 +214,7 @@ def _overrides(a) -> dict:
 def _cmd_train(a):
     csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
-    from multimodal_mlc.settings import get_config
+    from multimodal_mlc.config import get_config
     from multimodal_mlc.ensembles import train_models
     from multimodal_mlc.experiments import _save_plots
     from multimodal_mlc.modelfile import remember_images

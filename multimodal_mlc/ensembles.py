@@ -16,7 +16,7 @@ from .text import encode_captions
 from .models import Ensemble, model_report
 from .metrics import f1_scores
 from .thresholds import apply_thresholds, tune_thresholds
-from .settings import Config
+from .config import Config
 from .distributed import distributed
 from .inputs import as_rows, check_trainable, fusion_of, predict_probs, prepare_inputs, text_encoder
 from .modelfile import check_model, check_out_folder, load_meta, save_model, _claim_folder

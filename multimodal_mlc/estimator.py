@@ -14,7 +14,7 @@ import pandas as pd
 from .core import FileKindError, MMLCError, atomic_path, cache_dir, open_regular
 from .images import MAX_IMAGE_MB, check_image_bytes, image_file_bytes
 from .data import Columns, read_frame
-from .settings import Config, get_config
+from .config import Config, get_config
 from .modelfile import copy_model, load_meta, model_images, remember_images
 from .ensembles import train_models
 from .predict import evaluate, model_columns, predict, submission_labels

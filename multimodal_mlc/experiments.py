@@ -18,7 +18,7 @@ from .models import fits_token_fusion, model_report
 from .metrics import f1_scores
 from .thresholds import apply_thresholds, sweep_thresholds, tune_thresholds
 from .plots import _fig_ax, plot_threshold_curve
-from .settings import Config, get_config
+from .config import Config, get_config
 from .inputs import as_rows, prepare_inputs
 from .train import train
 from .modelfile import folder_state

@@ -16,7 +16,7 @@ from .core import default_device
 from .store import RowStore, take_rows
 from .images import ImageCache, normalize
 from .models import ImageBottom, image_backbone, image_norm, image_tokens, pool_tokens, _as_tokens
-from .settings import Config
+from .config import Config
 
 # %% auto #0
 __all__ = ['FEATURE_STATS', 'RUNTIME_STATS', 'image_views', 'Features', 'frozen_backbone', 'features_missing',

@@ -18,7 +18,8 @@ from .data import LabelSpace, read_frame, stratified_fold, stratified_split, row
 from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize, random_crops
 from .text import encode_captions, load_text_encoder
 from .models import image_norm
-from .settings import Config, autocast
+from .config import Config
+from .settings import autocast
 from .features import Features, cache_image_features, features_missing, image_views
 from .distributed import barrier
 

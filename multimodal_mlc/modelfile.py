@@ -18,7 +18,8 @@ from .data import Columns
 from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
 from .models import (Ensemble, FusionHead, ImageTokens, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model,
                                    fits_token_fusion, image_backbone, image_tokens, pool_tokens)
-from .settings import TEXT_KW, Config, _check_text_layers, _is_int, _is_num, check_settings
+from .config import TEXT_KW, Config, _is_int, _is_num, check_settings
+from .settings import _check_text_layers
 from .features import frozen_backbone
 from .inputs import text_encoder
 

@@ -12,7 +12,8 @@ from .core import MMLCError, cache_dir, check_writable, write_user_file
 from .data import Columns, LabelSpace, parse_labels
 from .metrics import f1_scores, label_report
 from .thresholds import apply_thresholds
-from .settings import _is_int, get_device
+from .config import _is_int
+from .settings import get_device
 from .inputs import missing_images, predict_probs, prepare_inputs
 from .modelfile import load_meta, load_model
 

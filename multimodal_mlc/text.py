@@ -12,15 +12,15 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
+from .config import MAX_TEXT_LEN
 from .core import MMLCError, atomic_path, cache_dir, default_device, hash_key, lock_file, open_regular, store_folder
 from .store import RowStore, take_rows
 
 # %% auto #0
-__all__ = ['OFFLINE_WEIGHTS', 'ENCODER_FILES', 'MPNET_SHA256', 'MAX_TEXT_LEN', 'ENCODE_STATS', 'register_offline_weights',
-           'split_zip_parts', 'unpack_split_zip', 'hub_online', 'resolve_weights', 'check_encoder_name', 'freeze',
-           'text_config', 'load_text_encoder', 'text_len_limit', 'caption_lengths', 'report_truncation',
-           'choose_max_len', 'masked_mean', 'TextFeatures', 'weights_fingerprint', 'files_fingerprint',
-           'encode_captions']
+__all__ = ['OFFLINE_WEIGHTS', 'ENCODER_FILES', 'MPNET_SHA256', 'ENCODE_STATS', 'register_offline_weights', 'split_zip_parts',
+           'unpack_split_zip', 'hub_online', 'resolve_weights', 'check_encoder_name', 'freeze', 'text_config',
+           'load_text_encoder', 'text_len_limit', 'caption_lengths', 'report_truncation', 'choose_max_len',
+           'masked_mean', 'TextFeatures', 'weights_fingerprint', 'files_fingerprint', 'encode_captions']
 
 # %% ../nbs/02_text.ipynb #c08cad27
 OFFLINE_WEIGHTS = {}  # upstream name -> (pip name, function returning the local path; raises ImportError when not installed)
@@ -175,8 +175,6 @@ def load_text_encoder(name:str='bert-base-uncased', pretrained:bool=True, config
     return _tokenizer(name), freeze(_hf(name, AutoModel.from_config, config or text_config(name, **config_kw)))
 
 # %% ../nbs/02_text.ipynb #d6d148f9
-MAX_TEXT_LEN = 128  # the most caption tokens the models take (their text position tables); longer captions are cut
-
 def text_len_limit(tokenizer, config=None) -> int:
     "The most tokens a caption may have: `MAX_TEXT_LEN`, or fewer when `tokenizer` or the encoder's `config` takes fewer."
     return int(min(MAX_TEXT_LEN, tokenizer.model_max_length or MAX_TEXT_LEN, getattr(config, 'max_position_embeddings', None) or MAX_TEXT_LEN))

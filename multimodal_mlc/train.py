@@ -20,7 +20,8 @@ from .models import model_report
 from .metrics import f1_scores
 from .thresholds import DEFAULT_GRID, apply_thresholds, sweep_thresholds, tune_thresholds
 from .plots import plot_history
-from .settings import Config, autocast, get_device, make_loss, precision
+from .config import Config
+from .settings import autocast, get_device, make_loss, precision
 from .distributed import any_process, distributed, process_mean, shard, split_rows
 from .inputs import Inputs, as_rows, fusion_of, predict_probs, _to, _to_host, _training_rows, _usable_rows
 from .modelfile import build_model, check_model, param_groups, save_model, rows_fingerprint, _check_resume, _open_folder, _claim_folder, _load_best, resume_run
@@ -242,7 +243,7 @@ def _finish(run:Run, labels, out, img_dim, columns) -> TrainResult:
 # %% ../nbs/08_train.ipynb #25119299
 def _train_cli_code(cfg:Config, data, out, resume:bool, faults:dict|None=None) -> str:
     "Python source that trains `cfg` in a fresh process, with `Faults(**faults)` (how tests kill a real run); under torchrun the processes leave together."
-    return (f"from multimodal_mlc.train import train; from multimodal_mlc.callbacks import Faults; from multimodal_mlc.settings import Config; from multimodal_mlc.data import read_csv\n"
+    return (f"from multimodal_mlc.train import train; from multimodal_mlc.callbacks import Faults; from multimodal_mlc.config import Config; from multimodal_mlc.data import read_csv\n"
             f"import torch.distributed as dist\ncfg = Config(**{asdict(cfg)!r})\n"
             f"train(cfg, read_csv({str(Path(data)/'train.csv')!r}), {str(Path(data)/'data')!r}, out={str(out)!r}, resume={resume}, progress=False,"
             f" callbacks=[Faults(**{faults or {}!r})])\n"
