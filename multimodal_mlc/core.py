@@ -12,8 +12,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['STORE_MARK', 'MMLCError', 'file_kind', 'FileKindError', 'open_regular', 'found', 'real_folder', 'check_writable',
-           'hash_key', 'store_folder', 'lock_file', 'cache_dir', 'atomic_path', 'atomic_write_text', 'write_user_file',
-           'seed_everything', 'default_device', 'find_comp5329']
+           'hash_key', 'holds_bytes', 'store_folder', 'lock_file', 'cache_dir', 'atomic_path', 'atomic_write_text',
+           'write_user_file', 'seed_everything', 'default_device', 'find_comp5329']
 
 # %% ../nbs/00_core.ipynb #df8cd427
 class MMLCError(Exception):
@@ -85,6 +85,12 @@ def hash_key(*parts, n:int=16) -> str:
     return hashlib.sha256(blob).hexdigest()[:n]
 
 # %% ../nbs/00_core.ipynb #fa0bca48
+def holds_bytes(path, data:bytes) -> bool:
+    "Whether `path` is a regular file (not a link) holding exactly `data`."
+    try:
+        with open_regular(path, follow=False) as f: return f.read(len(data) + 1) == data
+    except (OSError, FileKindError): return False
+
 STORE_MARK = ('.mmlc-store', b'a store of the multimodal_mlc cache: mmlc cache --clear removes this folder\n')
 
 def store_folder(path) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import FileKindError, MMLCError, atomic_path, cache_dir, open_regular
+from .core import MMLCError, atomic_path, cache_dir, holds_bytes
 from .images import MAX_IMAGE_MB, check_image_bytes, image_file_bytes
 from .data import Columns, read_frame
 from .config import Config, get_config
@@ -133,15 +133,9 @@ def _stored_image(value, folder:Path, max_mb:int=MAX_IMAGE_MB) -> str:
     elif isinstance(value, dict): raise MMLCError("an image has neither bytes nor a path")
     else: raise MMLCError(f"an image is {type(value).__name__}, not bytes, a path or a PIL image")
     name = hashlib.blake2b(data, digest_size=20).hexdigest() + ('.jpg' if data[:3] == b'\xff\xd8\xff' else '.png' if data[:4] == b'\x89PNG' else '.img')
-    if not _holds(folder/name, data):  # a link or other bytes planted under the name are replaced, never followed
+    if not holds_bytes(folder/name, data):  # a link or other bytes planted under the name are replaced, never followed
         with atomic_path(folder/name, at_most=mode) as tmp: tmp.write_bytes(data)
     return name
-
-def _holds(path:Path, data:bytes) -> bool:
-    "Whether `path` is a regular file (not a link) holding exactly `data`."
-    try:
-        with open_regular(path, follow=False) as f: return f.read(len(data) + 1) == data
-    except (OSError, FileKindError): return False
 
 # %% ../nbs/09a_estimator.ipynb #58189493
 def _hf_labels(ds, col:str, label_names=None) -> list:
@@ -165,7 +159,7 @@ def _a_name_a_row(names:list, folder:Path) -> list:
     for n in names:
         seen[n] += 1; stem, ext = n.split('.')
         out.append(alias := n if seen[n] == 1 else f'{stem}-{seen[n]}.{ext}')
-        if alias != n and not _holds(folder/alias, (folder/n).read_bytes()):
+        if alias != n and not holds_bytes(folder/alias, (folder/n).read_bytes()):
             with atomic_path(folder/alias, stat.S_IMODE((folder/n).stat().st_mode)) as tmp:  # its mode: a link shares the image's
                 tmp.unlink()
                 try: os.link(folder/n, tmp)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import STORE_MARK, FileKindError, MMLCError, _naming_file, atomic_write_text, cache_dir, file_kind, hash_key, lock_file, open_regular, store_folder
+from .core import STORE_MARK, FileKindError, MMLCError, _naming_file, atomic_write_text, cache_dir, file_kind, hash_key, holds_bytes, lock_file, open_regular, store_folder
 
 # %% auto #0
 __all__ = ['RowStore', 'take_rows', 'cache_usage', 'clear_cache']
@@ -204,10 +204,7 @@ def take_rows(array:np.ndarray, rows) -> np.ndarray:
 # %% ../nbs/00a_store.ipynb #151f69b2
 def _marked(folder:Path) -> bool:
     "Whether `folder` is a real folder with a 16-hex name and this library's `STORE_MARK`, not a link."
-    if not (re.fullmatch(r'[0-9a-f]{16}', folder.name) and folder.is_dir() and not folder.is_symlink()): return False
-    try:
-        with open_regular(folder/STORE_MARK[0], follow=False) as f: return f.read(len(STORE_MARK[1]) + 1) == STORE_MARK[1]
-    except (OSError, FileKindError): return False
+    return bool(re.fullmatch(r'[0-9a-f]{16}', folder.name)) and folder.is_dir() and not folder.is_symlink() and holds_bytes(folder/STORE_MARK[0], STORE_MARK[1])
 
 def _store_folders(kind:Path) -> list:
     "The store folders in the folder of one kind of store: those this library marked, nothing that merely looks like one."

