@@ -89,6 +89,7 @@ VARIANTS = {
     'fast, mpnet': dict(text_encoder='sentence-transformers/all-mpnet-base-v2'),
     'fast, caption only': dict(fusion='text'),
     'fast, caption only, mpnet': dict(fusion='text', text_encoder='sentence-transformers/all-mpnet-base-v2'),
+    'fast, mpnet, top two text layers tuned': dict(text_encoder='sentence-transformers/all-mpnet-base-v2', text_tune_layers=2, text_lr=1e-4),  # a 768-wide top learns more than a 384-wide one?
 }
 
 def timed(f, *a, **k):

@@ -33,11 +33,12 @@ def stages(model, rows, images) -> dict:
     import numpy as np
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.modelfile import load_model
-    from multimodal_mlc.inputs import missing_images, predict_probs, prepare_inputs
+    from multimodal_mlc.images import missing_images
+    from multimodal_mlc.inputs import predict_probs, prepare_inputs
     from multimodal_mlc.predict import write_submission; s['import multimodal_mlc.predict (the rest)'] = lap()
     df = read_csv(rows); s['read the CSV'] = lap()
     net, cfg, meta = load_model(model); net.to(memory_format=torch.channels_last); s['load_model (checked, built, weights read)'] = lap()
-    missing_images(df, Path(images), cfg, 'raise', ''); inputs = prepare_inputs(df, Path(images), cfg, max_len=meta['max_len'], device='cpu', train=False)
+    missing_images(df, Path(images), 'raise', ''); inputs = prepare_inputs(df, Path(images), cfg, max_len=meta['max_len'], device='cpu', train=False)
     s["the rows' cached inputs (images hashed, caches read)"] = lap()
     predict_probs(net, inputs, np.arange(len(df)), cfg, device='cpu'); s["the head's forward pass"] = lap()
     return s

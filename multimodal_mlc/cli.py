@@ -25,8 +25,8 @@ def _data_args(p, csv:str, from_model:bool):
     g.add_argument('--label-col', metavar='NAME', help=f'the column of labels: whole-number IDs or names {said("Labels")}')
     g.add_argument('--label-sep', metavar='CHAR', help=f"what separates a row's labels, such as | for names with spaces; ' ' reads names that hold ; | or , as they are {said('whitespace')}")
 
-def _model_args(p):
-    p.add_argument('--model', required=True, help='model folder written by mmlc train (required)')
+def _model_args(p, export:bool=False):
+    p.add_argument('--model', required=True, help='model folder written by mmlc train' + (', or an export written by mmlc export (scored with ONNX Runtime alone)' if export else '') + ' (required)')
     p.add_argument('--text-encoder', help="a folder of the text encoder's weights that you trust, for a model trained on such a folder (default: the encoder model.json names)")
 
 def _device_arg(p): p.add_argument('--device', help='cpu, cuda or cuda:N (default cuda when there is a GPU, else cpu)')
@@ -112,7 +112,8 @@ def _in_presets(name:str, presets:dict) -> str:
     return f"default {said[_DEFAULT_PRESET]}" + ('' if len(set(said.values())) == 1 else f'; {others}')
 
 # %% ../nbs/10_cli.ipynb #bf6637fb
-_PRESET_HELP = dict(paper="the report's setting: DeiT-Small fine-tuned on 224-pixel images, with frozen BERT-base caption vectors as extra tokens, 10 epochs (a GPU job)",
+_PRESET_HELP = dict(best='fast at 288 px with 3 members averaged: about 0.7 points of F1 more on COMP5329, 17 minutes from empty caches on a 2-core CPU',
+                    paper="the report's setting: DeiT-Small fine-tuned on 224-pixel images, with frozen BERT-base caption vectors as extra tokens, 10 epochs (a GPU job)",
                     fast='EfficientNet-Lite0 and MiniLM, frozen and cached but for the image backbone\'s last stage, which trains with a small fusion transformer over 3x3 image tokens and the caption for 3 epochs (fits a CPU)',
                     finetune='EfficientNet-Lite0 learning whole, from random crops and TrivialAugment, at 160 px and then 224, with the fast head over its 3x3 tokens and the cached MiniLM caption, 6 epochs (a CPU hour for 9,000 images)',
                     tiny='small randomly initialised encoders on 32-pixel images, for tests and the demo: nothing is downloaded')
@@ -121,14 +122,16 @@ _DEMO_EPOCHS = 12  # experiments.DEMO_EPOCHS, said here without importing torch
 _EXAMPLES = dict(
     train=['mmlc train --data comp5329 --out model                  # the fast preset, on a CPU',
            'mmlc train --data comp5329 --out model --preset paper --device cuda',
-           'mmlc train --data comp5329 --out model --img-size 288 --ensemble 3 --on-error skip  # 0.7 points more, 17 min cold',
+           'mmlc train --data comp5329 --out model --preset best --on-error skip  # 0.7 points more, 17 min cold',
            'mmlc train --data comp5329 --out model --resume         # go on after a stop'],
     predict=['mmlc predict --data comp5329 --model model --out submission.csv --min-labels 1',
              'mmlc predict --data comp5329 --model model --out submission.csv --on-error caption'],
     evaluate=['mmlc evaluate --data comp5329 --csv holdout.csv --model model   # rows the model never saw',
               'mmlc evaluate --data comp5329 --csv holdout.csv --model model --json'],
     demo=['mmlc demo                         # under a minute on an idle 2-core CPU', 'mmlc demo --out demo --epochs 20  # longer training'],
-    cache=['mmlc cache           # where, and how big', 'mmlc cache --clear   # remove the stores'])
+    cache=['mmlc cache           # where, and how big', 'mmlc cache --clear   # remove the stores'],
+    export=['mmlc export --model model --out model_onnx',
+            'mmlc predict --data comp5329 --model model_onnx --out submission.csv   # ONNX Runtime alone: no torch'])
 
 def _epilog(*commands) -> str: return 'examples:\n' + '\n'.join('  ' + e for c in commands for e in _EXAMPLES[c])
 
@@ -150,7 +153,7 @@ def _train_description() -> str:
 def parser() -> argparse.ArgumentParser:
     "The `mmlc` argument parser."
     ap = argparse.ArgumentParser('mmlc', description='Multimodal multi-label classification: image + caption.', formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog=_epilog('demo', 'train', 'evaluate', 'predict') + '\n\nmmlc COMMAND --help lists the options of a command.')
+                                 epilog=_epilog('demo', 'train', 'evaluate', 'predict', 'export') + '\n\nmmlc COMMAND --help lists the options of a command.')
     ap.add_argument('--version', action='version', version=f'%(prog)s {__version__}')
     sub = ap.add_subparsers(dest='command', required=True)
     t = _command(sub, 'train', 'train a model and tune its thresholds', _train_description(), usage='mmlc train --data DATA --out OUT [--preset PRESET] [SETTINGS] [options]')
@@ -162,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--unlabelled', metavar='CSV', help='rows without labels (ImageID,Caption; a name inside --data, such as test.csv, or a path): a first model\'s probabilities on them are their targets in a second round (default: none)')
     _device_arg(t); _setting_args(t)
     p = _command(sub, 'predict', 'write a Kaggle submission', "Score every row of a CSV with a model and write the submission: each row's image and labels, in the columns of the model's table (COMP5329's: ImageID,Labels); --probs writes each label's probability beside it.")
-    _data_args(p, 'test.csv', from_model=True); _model_args(p)
+    _data_args(p, 'test.csv', from_model=True); _model_args(p, export=True)
     p.add_argument('--out', required=True, help='submission CSV to write, outside the model folder (required)')
     p.add_argument('--probs', action='store_true', help="also write each label's probability, a column a label, to OUT.probs.csv (default off)")
     p.add_argument('--min-labels', type=int, metavar='N', help="predict at least the N most likely labels of each row (default: the model's min_labels setting)")
@@ -175,6 +178,12 @@ def parser() -> argparse.ArgumentParser:
                  'Write a synthetic dataset, train an image-only, a caption-only and a fused model on it (the tiny preset: nothing is downloaded), and print their F1 on held-out rows.')
     d.add_argument('--out', default='mmlc_demo', help='folder to write the data and models to (default mmlc_demo)')
     d.add_argument('--epochs', type=int, default=_DEMO_EPOCHS, metavar='N', help=f'epochs of each model (default {_DEMO_EPOCHS})')
+    x = _command(sub, 'export', 'write a model as ONNX graphs that score without torch',
+                 "Write a model folder's model to a folder of ONNX graphs, its tokenizer and a manifest (export.json), checked against the torch model; mmlc predict --model OUT then scores with ONNX Runtime alone.")
+    x.add_argument('--model', required=True, help='model folder written by mmlc train (required)')
+    x.add_argument('--out', required=True, help='folder to write: new or empty, or an export with --overwrite (required)')
+    x.add_argument('--overwrite', action='store_true', help='replace the export in --out (default off)')
+    x.add_argument('--text-encoder', help="a folder of the text encoder's weights that you trust, for a model trained on such a folder (default: the encoder model.json names)")
     c = _command(sub, 'cache', 'where the caches are and how big; --clear removes them', 'Say where the caches of decoded images, caption states and image features are (MMLC_CACHE, else ~/.cache/multimodal_mlc) and how big each kind is; with --clear, remove them (they are computed again when next needed; run it when no training runs).')
     c.add_argument('--clear', action='store_true', help='remove every store (default off)')
     return ap
@@ -191,10 +200,23 @@ def _paths(a):
     return found(_in_data(a.data, a.csv)), Path(a.images) if a.images else _model_images(a) or Path(a.data)/'data'
 
 def _model_images(a) -> Path|None:
-    "The image folder a command's model remembers (`model.json`), when no --images is given; a training run has none."
-    if not getattr(a, 'model', None): return None
+    "The image folder a command's model remembers (`model.json`), when no --images is given; a training run, and an export, have none."
+    if not getattr(a, 'model', None) or _is_export(a.model): return None
     from multimodal_mlc.modelfile import load_meta, model_images
     return model_images(load_meta(a.model), a.data)
+
+def _is_export(folder) -> bool:
+    "Whether `folder` holds an export (`mmlc export`), which is scored without torch, rather than a model folder."
+    from multimodal_mlc.runtime import MANIFEST
+    return (Path(folder)/MANIFEST).is_file()
+
+def _model_meta(a) -> dict:
+    "The labels, thresholds and columns of a command's model: its `model.json`, or an export's manifest, read without torch."
+    if _is_export(a.model):
+        from multimodal_mlc.runtime import read_manifest
+        return read_manifest(a.model)
+    from multimodal_mlc.modelfile import load_meta
+    return load_meta(a.model)
 
 def _columns(a, base=None):
     "The `Columns` of a command: `base` (COMP5329's, or a model's), with the column flags given."
@@ -203,8 +225,8 @@ def _columns(a, base=None):
     return dataclasses.replace(base or Columns(), **{k: v for k, v in flags.items() if v is not None})
 
 def _model_columns(a):
-    from multimodal_mlc.predict import load_meta, model_columns
-    return _columns(a, model_columns(load_meta(a.model)))
+    from multimodal_mlc.submission import model_columns
+    return _columns(a, model_columns(_model_meta(a)))
 
 def _overrides(a) -> dict:
     "The settings a train command gives, by name; the others keep the preset's value."
@@ -260,25 +282,35 @@ def _cmd_predict(a):
     csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
     from multimodal_mlc.core import MMLCError
-    from multimodal_mlc.predict import predict, write_submission
+    from multimodal_mlc.submission import write_submission
     _check_out(a.out, csv, images, a.model, columns := _model_columns(a))
     if a.probs and Path(probs := f'{a.out}.probs.csv').is_file() and not _first_line(probs).startswith(f'{columns.image},'):
         raise MMLCError(f"{probs}: exists and holds no probabilities (its first line does not start {columns.image},); choose another --out, or delete it first")
     with contextlib.redirect_stdout(sys.stderr) if _is_stdout(a.out) else contextlib.nullcontext():  # `--out /dev/stdout`: the submission alone
         print(f"reading {csv}, images in {images}")
         df = read_csv(csv, columns=columns)
-        sub = predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
+        sub = _score(a, df, images)
         write_submission(sub, a.out, columns)
         if a.probs: _write_probs(sub, a)
         where, n_flagged = _report(sub, a.out), int((sub.Note != '').sum())
         print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {n_flagged} scored from the caption alone, listed in {where}" if where else '') + (f"; probabilities in {a.out}.probs.csv" if a.probs else ''))
 
+def _score(a, df, images):
+    "`predict`'s frame of the rows `df`: through an export with ONNX Runtime alone (no torch is imported), else through the model folder."
+    from multimodal_mlc.core import MMLCError
+    if not _is_export(a.model):
+        from multimodal_mlc.predict import predict
+        return predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
+    if a.text_encoder: raise MMLCError(f"{a.model}: an export holds its text encoder; --text-encoder is for a model folder")
+    if a.device not in (None, 'cpu'): raise MMLCError(f"{a.model}: an export is scored on the CPU with ONNX Runtime; leave out --device {a.device}")
+    from multimodal_mlc.runtime import load_export
+    return load_export(a.model).predict(df, images, min_labels=a.min_labels, on_error=a.on_error)
+
 def _write_probs(sub, a):
     "Each row's image and each label's probability (`predict`'s `Probs`) to `OUT.probs.csv`, in the model's label order."
     import numpy as np, pandas as pd
     from multimodal_mlc.core import write_user_file
-    from multimodal_mlc.modelfile import load_meta
-    probs = pd.DataFrame(np.stack(sub.Probs).round(6), columns=[str(i) for i in load_meta(a.model)['label_ids']])
+    probs = pd.DataFrame(np.stack(sub.Probs).round(6), columns=[str(i) for i in _model_meta(a)['label_ids']])
     write_user_file(f'{a.out}.probs.csv', pd.concat([sub[['ImageID']].rename(columns={'ImageID': _model_columns(a).image}), probs], axis=1).to_csv(index=False))
 
 def _is_stdout(out) -> bool:
@@ -306,6 +338,14 @@ def _cmd_cache(a):
     print(f"{cache_dir()} (MMLC_CACHE{'' if os.environ.get('MMLC_CACHE') else ', unset: the default'}): {sum(b for _, b in usage.values()) / 2**30:.2f} GB")
     for kind, (n, b) in usage.items(): print(f"  {kind}: {n} store{'s' * (n != 1)}, {b / 2**20:,.1f} MB")
 
+def _cmd_export(a):
+    from multimodal_mlc.core import found
+    found(a.model, 'folder')
+    from multimodal_mlc.export import export_model
+    out = export_model(a.model, a.out, a.text_encoder, a.overwrite)
+    sizes = ', '.join(f"{f.name} {f.stat().st_size / 2**20:,.1f} MB" for f in sorted(out.iterdir()) if f.is_file())
+    print(f"exported to {out} ({sizes}); its probabilities of probe rows are the model's; score with: mmlc predict --model {out} ...")
+
 def _cmd_demo(a):
     from multimodal_mlc.experiments import demo
     table = demo(a.out, a.epochs)
@@ -317,7 +357,7 @@ def main(argv=None):
     "The `mmlc` console script."
     a = parser().parse_args(argv)
     from multimodal_mlc.core import MMLCError   # once the arguments are read: numpy comes with it
-    try: {'train': _cmd_train, 'predict': _cmd_predict, 'evaluate': _cmd_evaluate, 'demo': _cmd_demo, 'cache': _cmd_cache}[a.command](a)
+    try: {'train': _cmd_train, 'predict': _cmd_predict, 'evaluate': _cmd_evaluate, 'demo': _cmd_demo, 'cache': _cmd_cache, 'export': _cmd_export}[a.command](a)
     except (MMLCError, OSError) as e:  # OSError: a full disk, a permission; the message names the file
         from tqdm.auto import tqdm
         for bar in list(tqdm._instances): bar.close()  # a progress bar left open would share the error's line

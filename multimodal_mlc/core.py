@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #de674ba6
 from __future__ import annotations
-import errno, hashlib, json, os, random, secrets, stat, time
+import errno, functools, hashlib, json, os, random, secrets, stat, time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,8 +12,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['STORE_MARK', 'MMLCError', 'file_kind', 'FileKindError', 'open_regular', 'found', 'real_folder', 'check_writable',
-           'hash_key', 'holds_bytes', 'store_folder', 'lock_file', 'cache_dir', 'atomic_path', 'atomic_write_text',
-           'write_user_file', 'seed_everything', 'default_device', 'find_comp5329']
+           'hash_key', 'file_sha256', 'text_key', 'onnx_reads_files', 'holds_bytes', 'store_folder', 'lock_file',
+           'cache_dir', 'atomic_path', 'atomic_write_text', 'write_user_file', 'seed_everything', 'default_device',
+           'find_comp5329']
 
 # %% ../nbs/00_core.ipynb #df8cd427
 class MMLCError(Exception):
@@ -83,6 +84,45 @@ def hash_key(*parts, n:int=16) -> str:
     "A short, stable hex key for `parts` (anything JSON can encode, with `str` as the fallback)."
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode('utf-8')
     return hashlib.sha256(blob).hexdigest()[:n]
+
+# %% ../nbs/00_core.ipynb #baee2330
+@functools.lru_cache(None)
+def _file_hash(path:str, stat:tuple) -> str:
+    "sha256 of `path`'s bytes; `stat` (size, times, inode) is in the key so a rewritten file is hashed again, an unchanged one once per process."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        while chunk := f.read(1 << 24): h.update(chunk)
+    return h.hexdigest()
+
+def file_sha256(f) -> str:
+    "The sha256 of the file `f`'s bytes, read once per process while the file is unchanged (a 438 MB encoder, named by its weights in several places)."
+    st = Path(f).stat(); return _file_hash(str(Path(f).resolve()), (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+
+def text_key(text:str) -> str:
+    "A key of `text` (a caption) in a store: a hash, so that a 10 MB caption costs 32 bytes of index (rewritten at every append), not 10 MB."
+    return hashlib.blake2b(text.encode('utf-8', 'surrogatepass'), digest_size=16).hexdigest()
+
+# %% ../nbs/00_core.ipynb #302dc24d
+def _tensors(graph):
+    "Every tensor of the ONNX `graph` (a `GraphProto`) and of its subgraphs."
+    yield from graph.initializer
+    for s in graph.sparse_initializer: yield from (s.values, s.indices)
+    for node in graph.node: yield from _node_tensors(node)
+
+def _node_tensors(node):
+    for a in node.attribute:
+        if a.HasField('t'): yield a.t
+        yield from a.tensors
+        for s in a.sparse_tensors: yield from (s.values, s.indices)
+        for g in ([a.g] if a.HasField('g') else []) + list(a.graphs): yield from _tensors(g)
+
+def onnx_reads_files(graph:bytes) -> bool:
+    "Whether the ONNX model `graph` keeps any tensor in another file (external data): loading it would read that file, wherever it is."
+    import onnx
+    model = onnx.load_model_from_string(graph)
+    tensors = [*_tensors(model.graph), *(t for f in model.functions for n in f.node for t in _node_tensors(n))]
+    return any(t.data_location == onnx.TensorProto.EXTERNAL or len(t.external_data) for t in tensors)
+
 
 # %% ../nbs/00_core.ipynb #fa0bca48
 def holds_bytes(path, data:bytes) -> bool:

@@ -16,8 +16,10 @@ from .images import MAX_IMAGE_MB, check_image_bytes, image_file_bytes
 from .data import Columns, read_frame
 from .config import Config, get_config
 from .modelfile import copy_model, load_meta, model_images, remember_images
+from .export import export_model
 from .ensembles import train_models
-from .predict import evaluate, model_columns, predict, submission_labels
+from .predict import evaluate, predict
+from .submission import model_columns, submission_labels
 
 # %% auto #0
 __all__ = ['MultimodalClassifier', 'from_hf']
@@ -122,6 +124,14 @@ def _load(cls, path, device=None) -> MultimodalClassifier:
     return clf
 
 MultimodalClassifier.save, MultimodalClassifier.load = _save, _load
+
+# %% ../nbs/09a_estimator.ipynb #d48e19c5
+def _export(self, path, overwrite:bool=False) -> Path:
+    "Write the fitted model as ONNX graphs, its tokenizer and a manifest to the folder `path` (see `export_model`); `runtime.load_export(path)` scores it without torch."
+    if self.path is None: raise MMLCError("the classifier has no model yet: fit it first")
+    return export_model(self.path, path, overwrite=overwrite)
+
+MultimodalClassifier.export = _export
 
 # %% ../nbs/09a_estimator.ipynb #a97ca1b4
 def _stored_image(value, folder:Path, max_mb:int=MAX_IMAGE_MB) -> str:

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .core import default_device
+from .core import default_device, onnx_reads_files
 from .store import RowStore, take_rows
 from .images import ImageCache, normalize
 from .models import ImageBottom, image_backbone, image_norm, image_tokens, pool_tokens, _as_tokens
@@ -180,29 +180,9 @@ def _stored_graph(store:RowStore, net) -> bytes|None:
     return store.arrays(idx)['onnx'][0].tobytes()
 
 # %% ../nbs/07a_features.ipynb #b7622237
-def _tensors(graph):
-    "Every tensor of the ONNX `graph` (a `GraphProto`) and of its subgraphs."
-    yield from graph.initializer
-    for s in graph.sparse_initializer: yield from (s.values, s.indices)
-    for node in graph.node: yield from _node_tensors(node)
-
-def _node_tensors(node):
-    for a in node.attribute:
-        if a.HasField('t'): yield a.t
-        yield from a.tensors
-        for s in a.sparse_tensors: yield from (s.values, s.indices)
-        for g in ([a.g] if a.HasField('g') else []) + list(a.graphs): yield from _tensors(g)
-
-def _reads_files(graph:bytes) -> bool:
-    "Whether the ONNX model `graph` keeps any tensor in another file (external data): loading it would read that file, wherever it is."
-    import onnx
-    model = onnx.load_model_from_string(graph)
-    tensors = [*_tensors(model.graph), *(t for f in model.functions for n in f.node for t in _node_tensors(n))]
-    return any(t.data_location == onnx.TensorProto.EXTERNAL or len(t.external_data) for t in tensors)
-
 def _checked_session(ort, graph:bytes, opts, net, size:int):
     "An ONNX Runtime session of `graph`, or `_BadGraph` when it is not `net`'s: it keeps tensors in other files, does not load, or its tokens of a probe batch are not `net`'s."
-    try: reads = _reads_files(graph)
+    try: reads = onnx_reads_files(graph)
     except Exception as e: raise _BadGraph(f'the graph does not load ({type(e).__name__})') from None
     if reads: raise _BadGraph('the graph keeps tensors in other files')
     x = torch.rand(2, 3, size, size, generator=torch.Generator().manual_seed(0)) * 4 - 2  # about the range of normalised pixels

@@ -10,17 +10,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import torch  # imported by the functions of pixel tensors alone: decoding, keys and the store need none, so the torch-free scorer (`runtime`) decodes with this module
 from tqdm.auto import tqdm
 
-from .core import FileKindError, MMLCError, open_regular
+from .core import FileKindError, MMLCError, file_kind, open_regular
+from .data import row_place
 from .store import RowStore, take_rows
 
 # %% auto #0
-__all__ = ['MAX_IMAGE_MB', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'load_image', 'check_image_bytes',
-           'image_file_bytes', 'augment', 'normalize', 'random_crops', 'ImageCache', 'io_workers', 'image_keys',
-           'cache_images']
+__all__ = ['MAX_IMAGE_MB', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_STATS', 'image_path', 'missing_images', 'load_image',
+           'check_image_bytes', 'image_file_bytes', 'augment', 'normalize', 'random_crops', 'ImageCache', 'io_workers',
+           'image_keys', 'cache_images']
 
 # %% ../nbs/01b_images.ipynb #266e4102
 def image_path(images, image_id:str) -> Path:
@@ -29,6 +31,34 @@ def image_path(images, image_id:str) -> Path:
     if p.is_absolute() or '..' in p.parts or not image_id.strip() or '\x00' in image_id:
         raise MMLCError(f"ImageID {image_id!r}: must be a file name inside the image folder {images}")
     return Path(images)/p
+
+# %% ../nbs/01b_images.ipynb #42a14105
+def _image_paths(images, ids):
+    "The image file of each ID and `{row: problem}` for IDs that would leave the folder; those rows get the folder itself, which never decodes."
+    paths, refused = [], {}
+    for k, i in enumerate(ids):
+        try: paths.append(image_path(images, i))
+        except MMLCError as e: paths.append(Path(images)); refused[k] = str(e)
+    return paths, refused
+
+def _no_file(p:Path) -> str|None:
+    "Why `p` (through links) is no image file: missing, a folder, or not a regular file (a link to a device or FIFO, a loop of links); None when it is one."
+    try: st = os.stat(p)
+    except (FileNotFoundError, NotADirectoryError, ValueError): return f"{p}: image file not found"  # ValueError: a NUL
+    except OSError as e: return f"{p}: cannot read the image ({e.strerror})"  # a loop of links, a permission
+    if stat.S_ISDIR(st.st_mode): return f"{p}: is a folder, not an image"
+    return None if stat.S_ISREG(st.st_mode) else f"{p}: not a regular file ({file_kind(st.st_mode)}), not an image"
+
+def missing_images(df, images, on_error:str='raise', instead:str="on_error='skip' (--on-error skip) to leave such rows out") -> dict:
+    "`{row: problem}` of the rows of the table `df` whose image file is missing, a folder, or outside the folder `images`, found by a stat each before any work; with `on_error='raise'` the first is an error that names `instead`."
+    paths, refused = _image_paths(images, df.ImageID)
+    problems = {k: m for k, p in enumerate(paths) if (m := refused.get(k) or _no_file(p))}
+    if len(first := range(min(len(paths), 20))) >= 5 and all(problems.get(k, '').endswith('image file not found') for k in first):  # not a few bad rows: the wrong folder
+        raise MMLCError(f"{images}: none of the first {len(first)} rows' images is there ({df.ImageID.iloc[0]} first); the image folder is probably wrong: name it with --images (images=)")
+    if problems and on_error == 'raise':
+        k = min(problems); raise MMLCError(f"{problems[k]} ({row_place(df, k)}; {len(problems)} such rows in all); use {instead}")
+    return problems
+
 
 # %% ../nbs/01b_images.ipynb #e24c2157
 MAX_IMAGE_MB = 1024  # the default cap on an image file (Config.max_image_mb): far above any photo (a 100-megapixel JPEG is about 50 MB)
@@ -93,6 +123,7 @@ IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)  # mo
 # %% ../nbs/01b_images.ipynb #366b4ffe
 def augment(x:torch.Tensor, generator:torch.Generator|None=None, hflip:bool=True, vflip:bool=True, flips=None) -> torch.Tensor:
     "Random horizontal and vertical flips of a batch (B, C, H, W), each image drawn independently from `generator`, or as `flips` (two boolean rows) say."
+    import torch
     b = x.shape[0]
     h, v = torch.rand(2, b, generator=generator) < 0.5 if flips is None else flips
     if hflip: x = torch.where(h.to(x.device).view(b, 1, 1, 1), x.flip(-1), x)
@@ -102,16 +133,19 @@ def augment(x:torch.Tensor, generator:torch.Generator|None=None, hflip:bool=True
 @functools.lru_cache(None)
 def _stats(mean, std, device):
     "255 x mean and 1 / (255 x std) as tensors on `device`, made once: a new tensor per batch would be a copy to the GPU each step."
+    import torch
     return torch.tensor(mean, device=device).view(1, -1, 1, 1) * 255, 1 / (torch.tensor(std, device=device).view(1, -1, 1, 1) * 255)
 
 def normalize(x:torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
     "uint8 (B, C, H, W) to float, scaled to [0, 1] and normalised."
+    import torch
     m, r = _stats(tuple(mean), tuple(std), x.device)
     return x.to(torch.float32, copy=True).sub_(m).mul_(r)  # one new tensor, changed in place: a third of the time of four passes
 
 # %% ../nbs/01b_images.ipynb #6c755ea4
 def random_crops(x:torch.Tensor, size:int, seeds, scale:float=0.35, trivial:bool=False) -> torch.Tensor:
     "A random crop of each uint8 image of `x` `(B, 3, H, W)` (a share `scale` to all of its area) resized to `size` x `size`, then with `trivial` one TrivialAugment operation; row `i` drawn from the seed `seeds[i]`."
+    import torch
     from torchvision.transforms import v2
     ops = [v2.RandomResizedCrop(size, scale=(scale, 1.0), antialias=True)] + ([v2.TrivialAugmentWide()] if trivial else [])
     out = torch.empty(len(x), x.shape[1], size, size, dtype=x.dtype)
@@ -135,6 +169,7 @@ class ImageCache:
     def __len__(self): return len(self.index)
     def batch(self, rows, device=None) -> torch.Tensor:
         "Rows as a uint8 tensor (B, 3, H, W); a row whose image failed is an error, as it has no pixels."
+        import torch
         rows = np.asarray(rows, np.int64); at = self.index[rows]
         if (at < 0).any():
             r = int(rows[at < 0][0]); raise MMLCError(f"row {r} has no image: {self.failed.get(r, 'it was never decoded')}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07b_inputs.ipynb #d145e8fa
 from __future__ import annotations
-import dataclasses, math, os, stat, sys
+import dataclasses, math, sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +13,9 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .core import MMLCError, atomic_write_text, file_kind
+from .core import MMLCError, atomic_write_text
 from .data import LabelSpace, read_frame, stratified_fold, stratified_split, row_line, row_place
-from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, image_path, normalize, random_crops
+from .images import IMAGENET_MEAN, IMAGENET_STD, ImageCache, augment, cache_images, missing_images, normalize, random_crops, _image_paths
 from .text import encode_captions, load_text_encoder
 from .models import image_norm
 from .config import Config
@@ -24,8 +24,8 @@ from .features import Features, cache_image_features, features_missing, image_vi
 from .distributed import barrier
 
 # %% auto #0
-__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'missing_images', 'as_rows', 'fusion_of', 'check_trainable', 'stage_plan',
-           'soft_targets', 'predict_probs']
+__all__ = ['Inputs', 'text_encoder', 'prepare_inputs', 'as_rows', 'fusion_of', 'check_trainable', 'stage_plan', 'soft_targets',
+           'predict_probs']
 
 # %% ../nbs/07b_inputs.ipynb #6902a510
 @dataclass
@@ -83,14 +83,6 @@ def text_encoder(cfg:Config):
         return load_text_encoder(cfg.text_encoder, pretrained=False, **cfg.text_kw)
 
 # %% ../nbs/07b_inputs.ipynb #f0e84ded
-def _image_paths(images, ids):
-    "The image file of each ID and `{row: problem}` for IDs that would leave the folder; those rows get the folder itself, which never decodes."
-    paths, refused = [], {}
-    for k, i in enumerate(ids):
-        try: paths.append(image_path(images, i))
-        except MMLCError as e: paths.append(Path(images)); refused[k] = str(e)
-    return paths, refused
-
 def prepare_inputs(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', max_len:int|None=None, device=None, train:bool=True) -> Inputs:
     "Encode the captions and decode (and, with a frozen backbone, featurise: every training view, or only the plain one for scoring) the images of `df`, all through the disk caches."
     text = encode_captions(df.Caption.tolist(), text_encoder(cfg), max_len=max_len or cfg.max_len, pretrained=cfg.pretrained, device=device,
@@ -112,28 +104,9 @@ def _skipped_image(df, k, images, problem) -> dict:
     iid, line = df.ImageID.iloc[k], row_line(df, k)
     return dict(file=df.attrs['file'] if line is not None else str(Path(images)/str(iid)), line=line, ImageID=iid, problem=problem)
 
-def _no_file(p:Path) -> str|None:
-    "Why `p` (through links) is no image file: missing, a folder, or not a regular file (a link to a device or FIFO, a loop of links); None when it is one."
-    try: st = os.stat(p)
-    except (FileNotFoundError, NotADirectoryError, ValueError): return f"{p}: image file not found"  # ValueError: a NUL
-    except OSError as e: return f"{p}: cannot read the image ({e.strerror})"  # a loop of links, a permission
-    if stat.S_ISDIR(st.st_mode): return f"{p}: is a folder, not an image"
-    return None if stat.S_ISREG(st.st_mode) else f"{p}: not a regular file ({file_kind(st.st_mode)}), not an image"
-
-def missing_images(df:pd.DataFrame, images, cfg:Config, on_error:str='raise', instead:str="on_error='skip' (--on-error skip) to leave such rows out") -> dict:
-    "`{row: problem}` of the rows of `df` whose image file is missing, a folder, or outside the folder `images` (none for a caption-only model), found by a stat each before any work; with `on_error='raise'` the first is an error that names `instead`."
-    if cfg.fusion == 'text': return {}
-    paths, refused = _image_paths(images, df.ImageID)
-    problems = {k: m for k, p in enumerate(paths) if (m := refused.get(k) or _no_file(p))}
-    if len(first := range(min(len(paths), 20))) >= 5 and all(problems.get(k, '').endswith('image file not found') for k in first):  # not a few bad rows: the wrong folder
-        raise MMLCError(f"{images}: none of the first {len(first)} rows' images is there ({df.ImageID.iloc[0]} first); the image folder is probably wrong: name it with --images (images=)")
-    if problems and on_error == 'raise':
-        k = min(problems); raise MMLCError(f"{problems[k]} ({row_place(df, k)}; {len(problems)} such rows in all); use {instead}")
-    return problems
-
 def _drop_missing_images(df, images, cfg, on_error):
     "Rows whose image file exists (all rows for a caption-only model), and the others as skipped rows; `raise` names the first."
-    problems = missing_images(df, images, cfg, on_error); bad = sorted(problems)
+    problems = missing_images(df, images, on_error) if cfg.fusion != 'text' else {}; bad = sorted(problems)
     if not bad: return df, []
     return df.drop(index=df.index[bad]).reset_index(drop=True), [_skipped_image(df, k, images, problems[k]) for k in bad]
 

@@ -14,11 +14,11 @@ import torch
 import torch.nn as nn
 
 from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, lock_file, open_regular
-from .data import Columns
+from .submission import check_labels
 from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
 from .models import (Ensemble, FusionHead, ImageTokens, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model,
                                    fits_token_fusion, image_backbone, image_tokens, pool_tokens)
-from .config import TEXT_KW, Config, _is_int, _is_num, check_settings
+from .config import TEXT_KW, Config, _is_int, check_settings
 from .settings import _check_text_layers
 from .features import frozen_backbone
 from .inputs import text_encoder
@@ -165,8 +165,6 @@ _META = dict(format=_is_int, config=lambda v: isinstance(v, dict), label_ids=lam
              model=lambda v: isinstance(v, dict), skipped_batches=_is_int, precision=lambda v: v in ('no', 'fp16', 'bf16'), columns=lambda v: isinstance(v, dict),
              images=lambda v: isinstance(v, str) and 0 < len(v) <= 4096 and '\x00' not in v and (Path(v).is_absolute() or '..' not in Path(v).parts))
 
-def _label_ok(i) -> bool: return _is_int(i) and abs(i) < 2**63 or isinstance(i, str) and 0 < len(i) <= 200 and i == i.strip()
-
 def _check_meta(meta, fname):
     "Refuse a `model.json` with a field unknown, missing, of the wrong type or inconsistent, before anything is built from it."
     if not isinstance(meta, dict): raise MMLCError(f"{fname}: expected a JSON object, got a {type(meta).__name__}")
@@ -175,15 +173,7 @@ def _check_meta(meta, fname):
         if k not in meta: raise MMLCError(f"{fname}: field {k!r} is missing")
     if (bad := [k for k, v in meta.items() if not _META[k](v)]): raise MMLCError(f"{fname}: field {bad[0]!r} is {meta[bad[0]]!r}, not a valid value")
     if meta.get('format', 1) > MODEL_FORMAT: raise MMLCError(f"{fname}: written in format {meta['format']} by a newer multimodal_mlc; upgrade it to read this model")
-    ids = meta['label_ids']
-    if not all(map(_label_ok, ids)) or len(set(ids)) != len(ids) or len({type(i) for i in ids}) > 1:
-        raise MMLCError(f"{fname}: field 'label_ids' must hold distinct whole numbers (of 64 bits) or distinct names (of at most 200 characters), not both")
-    try: columns = Columns(**meta.get('columns', {}))
-    except (TypeError, MMLCError) as e: raise MMLCError(f"{fname}: field 'columns': {e}") from None
-    try: columns.join(ids)  # as a submission will write them: found now, not after all the scoring
-    except ValueError as e: raise MMLCError(f"{fname}: field 'label_ids': {e}") from None
-    if not all(map(_is_num, meta['thresholds'])): raise MMLCError(f"{fname}: field 'thresholds' must hold finite numbers")
-    if len(meta['thresholds']) != len(meta['label_ids']): raise MMLCError(f"{fname}: {len(meta['thresholds'])} thresholds for {len(meta['label_ids'])} labels")
+    check_labels(meta, fname)
     try: check_settings(meta['config'])
     except MMLCError as e: raise MMLCError(f"{fname}: {e}") from None
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_models.ipynb #b1c1a6c7
 from __future__ import annotations
-import copy
+import copy, functools
 from importlib.metadata import version
 from pathlib import Path
 
@@ -158,13 +158,21 @@ def _as_tokens(model:nn.Module, x:torch.Tensor) -> torch.Tensor:
     return x.flatten(1, 2) if getattr(model, 'output_fmt', 'NCHW') == 'NHWC' else x.flatten(2).transpose(1, 2)
 
 # %% ../nbs/03_models.ipynb #cbd9eb00
+@functools.lru_cache(None)
+def _pool_cells(g:int, grid:int) -> tuple:
+    "The `(grid*grid, g*g)` 0/1 matrix of the tokens of each cell when a `g` x `g` grid is cut into `grid` x `grid` cells as `adaptive_avg_pool2d` cuts it (cell `i` spans rows `floor(i*g/grid)` to `ceil((i+1)*g/grid)`, and so columns), and each cell's count."
+    w = torch.zeros(grid, g, device='cpu')  # made once, maybe first inside `check_model`'s meta device
+    for i in range(grid): w[i, i * g // grid:-(-(i + 1) * g // grid)] = 1
+    cells = torch.kron(w, w)
+    return cells, cells.sum(1, keepdim=True)
+
 def pool_tokens(x:torch.Tensor, grid:int) -> torch.Tensor:
-    "Average a square grid of tokens `(B, g*g, C)` down to `(B, grid*grid, C)`; other token sets are returned as they are."
+    "Average a square grid of tokens `(B, g*g, C)` down to `(B, grid*grid, C)`; other token sets are returned as they are. A matrix product, not `adaptive_avg_pool2d`: the same averages, and ONNX exports it for any grid (7 to 3 too)."
     B, N, C = x.shape
-    g = int(round(N ** 0.5))
+    g = int(round(int(N) ** 0.5))  # int(): a constant when traced for ONNX, as the grid of a model is
     if g * g != N or g <= grid: return x
-    x = x.transpose(1, 2).reshape(B, C, g, g)
-    return nn.functional.adaptive_avg_pool2d(x, grid).flatten(2).transpose(1, 2)
+    cells, counts = _pool_cells(g, grid)
+    return (cells.to(x) @ x) / counts.to(x)  # summed, then divided: as adaptive_avg_pool2d computes it
 
 # %% ../nbs/03_models.ipynb #d91e0fd6
 class FusionHead(nn.Module):
@@ -246,7 +254,7 @@ class ImageTop(nn.Module):
     @property
     def out_dim(self) -> int: return self.conv_head.out_channels
     def forward(self, x):
-        B, N, C = x.shape; g = int(round(N ** 0.5))
+        B, N, C = x.shape; g = int(round(int(N) ** 0.5))  # int(): see pool_tokens
         x = self.bn2(self.conv_head(self.blocks(x.transpose(1, 2).reshape(B, C, g, g))))
         return x.flatten(2).transpose(1, 2)
 

