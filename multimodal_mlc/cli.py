@@ -253,46 +253,18 @@ def _cmd_train(a):
     if (n_empty := int((df.Caption == '').sum())): print(f"{n_empty} rows have an empty caption; they are kept and learnt from their image")
     print(f"model written to {a.out}" + (" (history.png: the training; thresholds.png: F1 against the threshold)" if len(res.valid_y) else ''))
 
-def _first_line(path) -> str:
-    with open(path, 'rb') as f: return f.readline(100).decode('utf-8', 'replace').strip()
-
-def _check_out(out, csv, images, model, columns):
-    "Refuse, before any work, a submission path that would replace an input or lose a file: the CSV being read, a path inside the image or model folder, an existing file that is not an earlier submission, or one that cannot be written."
-    from multimodal_mlc.core import MMLCError, check_writable
-    o = Path(os.path.realpath(out))  # through links: the file that would be replaced
-    if o == Path(os.path.realpath(csv)): raise MMLCError(f"{out}: is the CSV being read; write the submission elsewhere")
-    for what, folder in (('the image folder', images), ('the model folder', model)):
-        if o.is_relative_to(os.path.realpath(folder)): raise MMLCError(f"{out}: is inside {what} {folder}; write the submission elsewhere")
-    if o.is_file() and _first_line(o) != (head := f'{columns.image},{columns.labels}'):  # train.csv, test.csv, anything of the user's
-        raise MMLCError(f"{out}: exists and is not a submission (its first line is not {head}); choose a new file, or delete it first")
-    check_writable(out, '--out')
-
-def _report(sub, out):
-    "List the rows scored from their caption alone in `OUT.report.csv`, or on stderr when `out` is a device (nothing is made in /dev); a stale report of an earlier run is removed. The report's place, or None."
-    from multimodal_mlc.core import write_user_file
-    flagged, report = sub[sub.Note != ''], Path(str(out) + '.report.csv')
-    if not Path(out).is_file():
-        if len(flagged): print(flagged[['ImageID', 'Note']].to_csv(index=False), file=sys.stderr, end='')
-        return 'stderr' if len(flagged) else None
-    if len(flagged): write_user_file(report, flagged[['ImageID', 'Note']].to_csv(index=False)); return str(report)
-    if report.is_file() and _first_line(report) == 'ImageID,Note': report.unlink()  # an earlier run's: it no longer describes the submission
-    return None
-
 def _cmd_predict(a):
     csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
-    from multimodal_mlc.core import MMLCError
-    from multimodal_mlc.submission import write_submission
-    _check_out(a.out, csv, images, a.model, columns := _model_columns(a))
-    if a.probs and Path(probs := f'{a.out}.probs.csv').is_file() and not _first_line(probs).startswith(f'{columns.image},'):
-        raise MMLCError(f"{probs}: exists and holds no probabilities (its first line does not start {columns.image},); choose another --out, or delete it first")
+    from multimodal_mlc.submission import check_submission_path, write_probs, write_report, write_submission
+    check_submission_path(a.out, csv, images, a.model, columns := _model_columns(a), a.probs)
     with contextlib.redirect_stdout(sys.stderr) if _is_stdout(a.out) else contextlib.nullcontext():  # `--out /dev/stdout`: the submission alone
         print(f"reading {csv}, images in {images}")
         df = read_csv(csv, columns=columns)
         sub = _score(a, df, images)
         write_submission(sub, a.out, columns)
-        if a.probs: _write_probs(sub, a)
-        where, n_flagged = _report(sub, a.out), int((sub.Note != '').sum())
+        if a.probs: write_probs(sub, a.out, _model_meta(a)['label_ids'], columns)
+        where, n_flagged = write_report(sub, a.out), int((sub.Note != '').sum())
         print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {n_flagged} scored from the caption alone, listed in {where}" if where else '') + (f"; probabilities in {a.out}.probs.csv" if a.probs else ''))
 
 def _score(a, df, images):
@@ -305,13 +277,6 @@ def _score(a, df, images):
     if a.device not in (None, 'cpu'): raise MMLCError(f"{a.model}: an export is scored on the CPU with ONNX Runtime; leave out --device {a.device}")
     from multimodal_mlc.runtime import load_export
     return load_export(a.model).predict(df, images, min_labels=a.min_labels, on_error=a.on_error)
-
-def _write_probs(sub, a):
-    "Each row's image and each label's probability (`predict`'s `Probs`) to `OUT.probs.csv`, in the model's label order."
-    import numpy as np, pandas as pd
-    from multimodal_mlc.core import write_user_file
-    probs = pd.DataFrame(np.stack(sub.Probs).round(6), columns=[str(i) for i in _model_meta(a)['label_ids']])
-    write_user_file(f'{a.out}.probs.csv', pd.concat([sub[['ImageID']].rename(columns={'ImageID': _model_columns(a).image}), probs], axis=1).to_csv(index=False))
 
 def _is_stdout(out) -> bool:
     "Whether `out` is this process's standard output (`--out /dev/stdout`)."

@@ -4,16 +4,20 @@
 
 # %% ../nbs/05a_submission.ipynb #10278434
 from __future__ import annotations
+import os, sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from .core import MMLCError, write_user_file
+from .core import MMLCError, check_writable, write_user_file
 from .data import Columns, LabelSpace, parse_labels
 from .thresholds import apply_thresholds
 from .config import _is_int, _is_num
 
 # %% auto #0
-__all__ = ['model_columns', 'check_labels', 'submission_frame', 'write_submission', 'submission_labels']
+__all__ = ['model_columns', 'check_labels', 'submission_frame', 'write_submission', 'submission_labels', 'check_submission_path',
+           'write_report', 'write_probs']
 
 # %% ../nbs/05a_submission.ipynb #18eef308
 def model_columns(meta:dict) -> Columns:
@@ -56,3 +60,35 @@ def submission_labels(sub:pd.DataFrame, columns:Columns|None=None) -> list:
     "The labels of `predict`'s frame as lists again (its `Labels` hold a submission's text, joined by `columns`' separator)."
     sep = (columns or Columns()).sep
     return [parse_labels(s, sep) if s else [] for s in sub.Labels]
+
+# %% ../nbs/05a_submission.ipynb #097a009c
+def _first_line(path) -> str:
+    with open(path, 'rb') as f: return f.readline(100).decode('utf-8', 'replace').strip()
+
+def check_submission_path(out, csv, images, model, columns:Columns, probs:bool=False):
+    "Refuse, before any work, a submission path `out` that would replace an input or lose a file: the CSV being read, a path inside the image or model folder, an existing file that is not an earlier submission (nor, with `probs`, an `OUT.probs.csv` that holds none), or one that cannot be written."
+    o = Path(os.path.realpath(out))  # through links: the file that would be replaced
+    if o == Path(os.path.realpath(csv)): raise MMLCError(f"{out}: is the CSV being read; write the submission elsewhere")
+    for what, folder in (('the image folder', images), ('the model folder', model)):
+        if o.is_relative_to(os.path.realpath(folder)): raise MMLCError(f"{out}: is inside {what} {folder}; write the submission elsewhere")
+    if o.is_file() and _first_line(o) != (head := f'{columns.image},{columns.labels}'):  # train.csv, test.csv, anything of the user's
+        raise MMLCError(f"{out}: exists and is not a submission (its first line is not {head}); choose a new file, or delete it first")
+    if probs and Path(p := f'{out}.probs.csv').is_file() and not _first_line(p).startswith(f'{columns.image},'):
+        raise MMLCError(f"{p}: exists and holds no probabilities (its first line does not start {columns.image},); choose another --out, or delete it first")
+    check_writable(out, '--out')
+
+def write_report(sub:pd.DataFrame, out):
+    "List the rows scored from their caption alone in `OUT.report.csv`, or on stderr when `out` is a device (nothing is made in /dev); a stale report of an earlier run is removed. The report's place, or None."
+    flagged, report = sub[sub.Note != ''], Path(str(out) + '.report.csv')
+    if not Path(out).is_file():
+        if len(flagged): print(flagged[['ImageID', 'Note']].to_csv(index=False), file=sys.stderr, end='')
+        return 'stderr' if len(flagged) else None
+    if len(flagged): write_user_file(report, flagged[['ImageID', 'Note']].to_csv(index=False)); return str(report)
+    if report.is_file() and _first_line(report) == 'ImageID,Note': report.unlink()  # an earlier run's: it no longer describes the submission
+    return None
+
+def write_probs(sub:pd.DataFrame, out, label_ids:list, columns:Columns):
+    "Each row's image and each label's probability (`predict`'s `Probs`) to `OUT.probs.csv`, in the model's label order `label_ids`."
+    probs = pd.DataFrame(np.stack(sub.Probs).round(6), columns=[str(i) for i in label_ids])
+    write_user_file(f'{out}.probs.csv', pd.concat([sub[['ImageID']].rename(columns={'ImageID': columns.image}), probs], axis=1).to_csv(index=False))
+
