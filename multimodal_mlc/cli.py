@@ -112,7 +112,7 @@ def _in_presets(name:str, presets:dict) -> str:
     return f"default {said[_DEFAULT_PRESET]}" + ('' if len(set(said.values())) == 1 else f'; {others}')
 
 # %% ../nbs/10_cli.ipynb #bf6637fb
-_PRESET_HELP = dict(best='fast at 288 px with 3 members averaged: about 0.7 points of F1 more on COMP5329, 17 minutes from empty caches on a 2-core CPU',
+_PRESET_HELP = dict(best='fast at 288 px with 3 members averaged: about 0.7 points of F1 more on COMP5329, 13 to 17 minutes from empty caches on a 2-core CPU',
                     paper="the report's setting: DeiT-Small fine-tuned on 224-pixel images, with frozen BERT-base caption vectors as extra tokens, 10 epochs (a GPU job)",
                     fast='EfficientNet-Lite0 and MiniLM, frozen and cached but for the image backbone\'s last stage, which trains with a small fusion transformer over 3x3 image tokens and the caption for 3 epochs (fits a CPU)',
                     finetune='EfficientNet-Lite0 learning whole, from random crops and TrivialAugment, at 160 px and then 224, with the fast head over its 3x3 tokens and the cached MiniLM caption, 6 epochs (a CPU hour for 9,000 images)',
@@ -122,7 +122,7 @@ _DEMO_EPOCHS = 12  # experiments.DEMO_EPOCHS, said here without importing torch
 _EXAMPLES = dict(
     train=['mmlc train --data comp5329 --out model                  # the fast preset, on a CPU',
            'mmlc train --data comp5329 --out model --preset paper --device cuda',
-           'mmlc train --data comp5329 --out model --preset best --on-error skip  # 0.7 points more, 17 min cold',
+           'mmlc train --data comp5329 --out model --preset best --on-error skip  # 0.7 points more, 13-17 min cold',
            'mmlc train --data comp5329 --out model --resume         # go on after a stop'],
     predict=['mmlc predict --data comp5329 --model model --out submission.csv --min-labels 1',
              'mmlc predict --data comp5329 --model model --out submission.csv --on-error caption'],

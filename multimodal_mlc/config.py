@@ -99,7 +99,7 @@ PRESETS = {
                  text_kw=dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)),
 }
 # `fast` at 288 px (COMP5329's images are at most 320) with 3 members of their own initial weights: over 3 seeds on images 9000-9999, samples-F1
-# 0.8891 and micro-F1 0.8521 against fast's 0.8819 and 0.8417, in 17.3 minutes from empty caches on a 2-core CPU (bench/README.md, "Real results")
+# 0.8891 and micro-F1 0.8521 against fast's 0.8819 and 0.8417, in 13.3 to 17.3 minutes from empty caches on a 2-core CPU (bench/README.md, "Real results")
 PRESETS['best'] = {**PRESETS['fast'], 'img_size': 288, 'ensemble': 3}
 
 def get_config(preset:str='fast', **overrides) -> Config:
