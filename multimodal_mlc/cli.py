@@ -172,7 +172,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--on-error', default='raise', choices=['raise', 'caption'], help='caption: score rows with a bad image from their caption (listed in OUT.report.csv) (default raise: stop)')
     _device_arg(p)
     e = _command(sub, 'evaluate', 'F1 of a model on a labelled CSV', "Samples, micro and macro F1 of a model at its tuned thresholds on labelled rows, and each label's precision, recall, F1, support and average precision; score rows it was not trained on.")
-    _data_args(e, 'train.csv', from_model=True); _model_args(e)
+    _data_args(e, 'train.csv', from_model=True); _model_args(e, export=True)
     e.add_argument('--json', action='store_true', help='print one JSON object (default off: one line per score, then a table of the labels)'); _device_arg(e)
     d = _command(sub, 'demo', 'train image-only, caption-only and fused models on synthetic data and print the F1 table',
                  'Write a synthetic dataset, train an image-only, a caption-only and a fused model on it (the tiny preset: nothing is downloaded), and print their F1 on held-out rows.')
@@ -267,16 +267,19 @@ def _cmd_predict(a):
         where, n_flagged = write_report(sub, a.out), int((sub.Note != '').sum())
         print(f"{len(sub)} of {len(df)} rows written to {a.out}" + (f"; {n_flagged} scored from the caption alone, listed in {where}" if where else '') + (f"; probabilities in {a.out}.probs.csv" if a.probs else ''))
 
-def _score(a, df, images):
-    "`predict`'s frame of the rows `df`: through an export with ONNX Runtime alone (no torch is imported), else through the model folder."
+def _export(a):
+    "The export a command names (`mmlc export`), scored with ONNX Runtime alone (no torch is imported); the flags of a model folder are refused."
     from multimodal_mlc.core import MMLCError
-    if not _is_export(a.model):
-        from multimodal_mlc.predict import predict
-        return predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
+    from multimodal_mlc.runtime import load_export
     if a.text_encoder: raise MMLCError(f"{a.model}: an export holds its text encoder; --text-encoder is for a model folder")
     if a.device not in (None, 'cpu'): raise MMLCError(f"{a.model}: an export is scored on the CPU with ONNX Runtime; leave out --device {a.device}")
-    from multimodal_mlc.runtime import load_export
-    return load_export(a.model).predict(df, images, min_labels=a.min_labels, on_error=a.on_error)
+    return load_export(a.model)
+
+def _score(a, df, images):
+    "`predict`'s frame of the rows `df`, through an export or the model folder."
+    if _is_export(a.model): return _export(a).predict(df, images, min_labels=a.min_labels, on_error=a.on_error)
+    from multimodal_mlc.predict import predict
+    return predict(a.model, df, images, min_labels=a.min_labels, on_error=a.on_error, device=a.device, text_encoder=a.text_encoder)
 
 def _is_stdout(out) -> bool:
     "Whether `out` is this process's standard output (`--out /dev/stdout`)."
@@ -286,10 +289,13 @@ def _is_stdout(out) -> bool:
 def _cmd_evaluate(a):
     csv, images = _paths(a)
     from multimodal_mlc.data import read_csv
-    from multimodal_mlc.predict import evaluate
     if csv.name == 'train.csv':  # the model folder keeps no list of its rows: the file's name is the cheap, honest sign
         print(f"warning: {csv}: a model trained on this file learnt these rows, and its scores on them overstate its F1 on new rows; score rows it never saw (--csv holdout.csv)", file=sys.stderr)
-    r = dict(csv=str(csv), **evaluate(a.model, read_csv(csv, columns=_model_columns(a)), images, device=a.device, text_encoder=a.text_encoder))
+    df = read_csv(csv, columns=_model_columns(a))
+    if _is_export(a.model): r = dict(csv=str(csv), **_export(a).evaluate(df, images))
+    else:
+        from multimodal_mlc.predict import evaluate
+        r = dict(csv=str(csv), **evaluate(a.model, df, images, device=a.device, text_encoder=a.text_encoder))
     table = r.pop('per_label')
     if a.json: print(json.dumps({**r, 'per_label': json.loads(table.to_json(orient='records'))})); return
     print('\n'.join(f'{k}: {v:.4f}' if isinstance(v, float) else f'{k}: {v}' for k, v in r.items()) + '\nper label (ap: average precision):\n' + table.to_string(index=False, float_format='%.4f'))

@@ -23,7 +23,8 @@ from .inputs import as_rows, prepare_inputs
 from .train import train
 from .modelfile import folder_state
 from .ensembles import train_models, _pin_max_len
-from .predict import evaluate, label_f1
+from .predict import evaluate
+from .submission import label_f1
 
 # %% auto #0
 __all__ = ['REPORT_BACKBONES', 'DEMO_EPOCHS', 'DEMO_MODELS', 'markdown_table', 'Experiment', 'as_config', 'subsample', 'holdout',

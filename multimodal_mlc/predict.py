@@ -9,11 +9,9 @@ import pandas as pd
 import torch
 
 from .core import MMLCError, cache_dir, check_writable
-from .data import LabelSpace
-from .metrics import f1_scores, label_report
-from .submission import model_columns, submission_frame, submission_labels
+from .submission import check_labelled, submission_frame, submission_scores
 from . import submission as _submission
-write_submission = _submission.write_submission  # importable from here too, as before 0.2.1
+write_submission, label_f1 = _submission.write_submission, _submission.label_f1  # importable from here too, as before 0.3.0
 from .config import _is_int
 from .settings import get_device
 from .images import missing_images
@@ -21,7 +19,7 @@ from .inputs import predict_probs, prepare_inputs
 from .modelfile import load_meta, load_model
 
 # %% auto #0
-__all__ = ['write_submission', 'predict', 'label_f1', 'evaluate']
+__all__ = ['write_submission', 'label_f1', 'predict', 'evaluate']
 
 # %% ../nbs/08a_predict.ipynb #a8ab94c9
 def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_error:str='raise', device=None, text_encoder=None) -> pd.DataFrame:
@@ -44,22 +42,9 @@ def predict(model_dir, df:pd.DataFrame, images, min_labels:int|None=None, on_err
     return submission_frame(df.ImageID.values, probs, meta, cfg.min_labels if min_labels is None else min_labels, {i: inputs.images.failed[i] for i in failed})
 
 
-# %% ../nbs/08a_predict.ipynb #c35cca7f
-def label_f1(true:list, pred:list, known) -> dict:
-    "Samples, micro and macro F1 of predicted ID lists against true ones, over the label IDs `known` and those of `true`."
-    space = LabelSpace.from_labels(list(true) + [list(known)])
-    s = f1_scores(space.encode(list(true), 'true labels'), space.encode(list(pred), 'predictions', allow_empty=True))
-    return {f'f1_{k}': s[k] for k in ('samples', 'micro', 'macro')}
-
 # %% ../nbs/08a_predict.ipynb #2e68511a
 def evaluate(model_dir, df:pd.DataFrame, images, device=None, text_encoder=None, unknown:str='raise') -> dict:
     "Samples, micro and macro F1 of a saved model on labelled rows at its stored thresholds, their count, and `per_label`: each label's precision, recall, F1, support and average precision; a label it never saw stops before any scoring (`unknown='raise'`) or counts as missed (`'missed'`)."
-    if unknown not in ('raise', 'missed'): raise MMLCError(f"unknown must be 'raise' or 'missed', not {unknown!r}")
-    if 'Labels' not in df: raise MMLCError("the CSV has no Labels column: evaluate needs labelled rows")
-    meta = load_meta(model_dir); known = meta['label_ids']
-    if unknown == 'raise': LabelSpace(tuple(known)).encode(df.Labels.tolist(), df.attrs.get('file', 'the CSV'))
-    sub = predict(model_dir, df, images, device=device, text_encoder=text_encoder)
-    pred, space = submission_labels(sub, model_columns(meta)), LabelSpace(tuple(known))
-    true = space.encode([[i for i in row if i in set(known)] for row in df.Labels], allow_empty=True)  # a label it never saw has no column: counted missed in the F1s
-    report = label_report(true, space.encode(pred, allow_empty=True), np.stack(sub.Probs), space.ids)
-    return dict(**label_f1(df.Labels.tolist(), pred, known), n_rows=len(df), per_label=report)
+    meta = load_meta(model_dir)
+    check_labelled(df, meta, unknown)
+    return submission_scores(predict(model_dir, df, images, device=device, text_encoder=text_encoder), df, meta)

@@ -13,11 +13,12 @@ import pandas as pd
 from .core import MMLCError, check_writable, write_user_file
 from .data import Columns, LabelSpace, parse_labels
 from .thresholds import apply_thresholds
+from .metrics import f1_scores, label_report
 from .config import _is_int, _is_num
 
 # %% auto #0
 __all__ = ['model_columns', 'check_labels', 'submission_frame', 'write_submission', 'submission_labels', 'check_submission_path',
-           'write_report', 'write_probs']
+           'write_report', 'write_probs', 'label_f1', 'check_labelled', 'submission_scores']
 
 # %% ../nbs/05a_submission.ipynb #18eef308
 def model_columns(meta:dict) -> Columns:
@@ -92,3 +93,25 @@ def write_probs(sub:pd.DataFrame, out, label_ids:list, columns:Columns):
     probs = pd.DataFrame(np.stack(sub.Probs).round(6), columns=[str(i) for i in label_ids])
     write_user_file(f'{out}.probs.csv', pd.concat([sub[['ImageID']].rename(columns={'ImageID': columns.image}), probs], axis=1).to_csv(index=False))
 
+
+# %% ../nbs/05a_submission.ipynb #c35cca7f
+def label_f1(true:list, pred:list, known) -> dict:
+    "Samples, micro and macro F1 of predicted ID lists against true ones, over the label IDs `known` and those of `true`."
+    space = LabelSpace.from_labels(list(true) + [list(known)])
+    s = f1_scores(space.encode(list(true), 'true labels'), space.encode(list(pred), 'predictions', allow_empty=True))
+    return {f'f1_{k}': s[k] for k in ('samples', 'micro', 'macro')}
+
+# %% ../nbs/05a_submission.ipynb #b3b8bbb1
+def check_labelled(df, meta:dict, unknown:str='raise'):
+    "Refuse, before any scoring, rows `df` that cannot be scored against the labels of `meta` (a `model.json`, an export's manifest): no Labels column, or, with `unknown='raise'`, a label the model never saw (`'missed'` counts it as missed)."
+    if unknown not in ('raise', 'missed'): raise MMLCError(f"unknown must be 'raise' or 'missed', not {unknown!r}")
+    if 'Labels' not in df: raise MMLCError("the CSV has no Labels column: evaluate needs labelled rows")
+    if unknown == 'raise': LabelSpace(tuple(meta['label_ids'])).encode(df.Labels.tolist(), df.attrs.get('file', 'the CSV'))
+
+def submission_scores(sub:pd.DataFrame, df, meta:dict) -> dict:
+    "Samples, micro and macro F1 of `predict`'s frame `sub` against the labels of the rows `df`, their count, and `per_label`: each label's precision, recall, F1, support and average precision (see `check_labelled`)."
+    known, space = meta['label_ids'], LabelSpace(tuple(meta['label_ids']))
+    pred = submission_labels(sub, model_columns(meta))
+    true = space.encode([[i for i in row if i in set(known)] for row in df.Labels], allow_empty=True)  # a label it never saw has no column: counted missed in the F1s
+    report = label_report(true, space.encode(pred, allow_empty=True), np.stack(sub.Probs), space.ids)
+    return dict(**label_f1(df.Labels.tolist(), pred, known), n_rows=len(df), per_label=report)
