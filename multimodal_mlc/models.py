@@ -261,9 +261,10 @@ class ImageTop(nn.Module):
 class TunedImage(nn.Module):
     "`model` fed by image tokens that `top` finishes computing, pooled to a `grid` x `grid` grid (0: all); rows without an image stay without."
     def __init__(self, top:ImageTop, model:nn.Module, grid:int=0): super().__init__(); self.top, self.model, self.grid = top, model, grid
-    def forward(self, images, text_emb, text_mask):
-        if images is not None: images = pool_tokens(self.top(images), self.grid) if self.grid else self.top(images)
-        return self.model(images, text_emb, text_mask)
+    def tokens(self, images):
+        "The image tokens `model` reads: `top`'s, pooled."
+        return pool_tokens(self.top(images), self.grid) if self.grid else self.top(images)
+    def forward(self, images, text_emb, text_mask): return self.model(self.tokens(images) if images is not None else None, text_emb, text_mask)
 
 # %% ../nbs/03_models.ipynb #3e302569
 class ImageTokens(nn.Module):
