@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['STORE_MARK', 'MMLCError', 'file_kind', 'FileKindError', 'open_regular', 'found', 'real_folder', 'check_writable',
-           'hash_key', 'file_sha256', 'text_key', 'onnx_reads_files', 'holds_bytes', 'store_folder', 'lock_file',
-           'cache_dir', 'atomic_path', 'atomic_write_text', 'write_user_file', 'seed_everything', 'default_device',
-           'find_comp5329']
+__all__ = ['STORE_MARK', 'MMLCError', 'file_kind', 'FileKindError', 'open_regular', 'read_json', 'found', 'real_folder',
+           'check_writable', 'hash_key', 'file_sha256', 'text_key', 'onnx_reads_files', 'holds_bytes', 'store_folder',
+           'lock_file', 'cache_dir', 'atomic_path', 'atomic_write_text', 'write_user_file', 'seed_everything',
+           'default_device', 'find_comp5329']
 
 # %% ../nbs/00_core.ipynb #df8cd427
 class MMLCError(Exception):
@@ -53,6 +53,17 @@ def open_regular(path, flags:int=os.O_RDONLY, follow:bool=True, mode:str='rb'):
     if not stat.S_ISREG(m := os.fstat(fd).st_mode): os.close(fd); raise FileKindError(path, file_kind(m))
     if _NONBLOCK: os.set_blocking(fd, True)
     return os.fdopen(fd, mode)
+
+# %% ../nbs/00_core.ipynb #10eaf826
+def read_json(f, missing:str, what:str, max_bytes:int=16 << 20):
+    "The JSON of the small regular file `f` (a `model.json`, an export's manifest), read no further than `max_bytes`; a missing file is the error `missing`, a larger one is not `what`, and text that is not JSON is one line naming `f`."
+    try:
+        with open_regular(f) as fh: raw = fh.read(max_bytes + 1)
+    except (FileNotFoundError, NotADirectoryError): raise MMLCError(missing) from None
+    if len(raw) > max_bytes: raise MMLCError(f"{f}: over {max_bytes >> 20} MB, not {what}")
+    try: return json.loads(raw.decode('utf-8'))
+    except RecursionError: raise MMLCError(f"{f}: not valid JSON (nested too deeply)") from None
+    except ValueError as e: raise MMLCError(f"{f}: not valid JSON ({str(e)[:200]})") from None  # UnicodeDecodeError and 5,000-digit numbers too
 
 # %% ../nbs/00_core.ipynb #b649fe06
 def found(path, what:str='file') -> Path:

@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, lock_file, open_regular
+from .core import FileKindError, MMLCError, atomic_path, atomic_write_text, check_writable, hash_key, lock_file, open_regular, read_json
 from .submission import check_labels
 from .text import MAX_TEXT_LEN, check_encoder_name, load_text_encoder, text_config
 from .models import (Ensemble, FusionHead, ImageTokens, ImageTop, TextTop, TunedImage, TunedText, check_backbone, create_model,
@@ -181,14 +181,8 @@ _MAX_META_BYTES = 16 << 20  # a model.json holds settings and one threshold a la
 
 def load_meta(model_dir) -> dict:
     "The checked `model.json` of a folder written by `train`."
-    d, f = Path(model_dir), Path(model_dir)/'model.json'
-    try:
-        with open_regular(f) as fh: text = fh.read(_MAX_META_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError): raise MMLCError(f"{d}: no model.json here; is this a folder written by `mmlc train`?") from None
-    if len(text) > _MAX_META_BYTES: raise MMLCError(f"{f}: over {_MAX_META_BYTES >> 20} MB, not a model.json")
-    try: meta = json.loads(text.decode('utf-8'))
-    except RecursionError: raise MMLCError(f"{f}: not valid JSON (nested too deeply)") from None
-    except ValueError as e: raise MMLCError(f"{f}: not valid JSON ({str(e)[:200]})") from None  # UnicodeDecodeError and 5,000-digit numbers too
+    f = Path(model_dir)/'model.json'
+    meta = read_json(f, f"{Path(model_dir)}: no model.json here; is this a folder written by `mmlc train`?", 'a model.json', _MAX_META_BYTES)
     _check_meta(meta, f)
     return meta
 
